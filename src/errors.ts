@@ -15,6 +15,7 @@ export type RedisEntraIdErrorCode =
   | 'ERR_TOKEN_REQUEST_FAILED'
   | 'ERR_TOKEN_REQUEST_TIMEOUT'
   | 'ERR_PROVIDER_CLOSED'
+  | 'ERR_NO_TOKEN'
   | 'ERR_REAUTH_FAILED'
   | 'ERR_UNSUPPORTED_CLIENT'
   | 'ERR_STATIC_PASSWORD_CONFLICT';
@@ -167,6 +168,11 @@ export class ProviderClosedError extends RedisEntraIdError {
   }
 }
 
+/** Credentials were asked for synchronously but there is no valid token yet (or it expired). */
+export class NoTokenError extends RedisEntraIdError {
+  readonly code = 'ERR_NO_TOKEN' as const;
+}
+
 /** A live connection could not be re-authenticated with a fresh token. */
 export class ReAuthenticationError extends RedisEntraIdError {
   readonly code = 'ERR_REAUTH_FAILED' as const;
@@ -197,6 +203,7 @@ export type AnyRedisEntraIdError =
   | TokenRequestError
   | TokenRequestTimeoutError
   | ProviderClosedError
+  | NoTokenError
   | ReAuthenticationError
   | UnsupportedClientError
   | StaticPasswordConflictError;

@@ -11,6 +11,7 @@ export {
   TokenRequestError,
   TokenRequestTimeoutError,
   ProviderClosedError,
+  NoTokenError,
   ReAuthenticationError,
   UnsupportedClientError,
   StaticPasswordConflictError,
@@ -29,3 +30,41 @@ export type { JwtClaims } from './token/jwt.js';
 export type { IdentityProvider, IdentityToken, TokenRequest } from './identity/identity-provider.js';
 export { systemClock } from './manager/clock.js';
 export type { Clock, TimerHandle } from './manager/clock.js';
+export {
+  resolveTokenManagerConfig,
+  DEFAULT_EXPIRATION_REFRESH_RATIO,
+  DEFAULT_LOWER_REFRESH_BOUND_MILLIS,
+  DEFAULT_TOKEN_REQUEST_EXECUTION_TIMEOUT_IN_MS,
+  DEFAULT_MAX_ATTEMPTS,
+  DEFAULT_DELAY_IN_MS,
+  DEFAULT_BACKOFF_MULTIPLIER,
+  DEFAULT_MAX_DELAY_IN_MS,
+  DEFAULT_JITTER_RATIO,
+  DEFAULT_MIN_REFRESH_INTERVAL_MS,
+  DEFAULT_FAILED_RENEWAL_RETRY_INTERVAL_MS,
+  DEFAULT_MAX_FAILED_RENEWAL_RETRY_INTERVAL_MS,
+} from './manager/config.js';
+export type {
+  TokenManagerConfig,
+  RetryPolicy,
+  ResolvedTokenManagerConfig,
+  ResolvedRetryPolicy,
+} from './manager/config.js';
+export { computeBackoffMs, classifyTokenError, parseRetryAfterMs } from './manager/retry.js';
+export { computeRefreshAtMs, computeRefreshDelayMs, computeFailedRoundDelayMs } from './manager/schedule.js';
+export { TokenManager } from './manager/token-manager.js';
+export type { TokenManagerListener, TokenManagerDeps } from './manager/token-manager.js';
+export { EntraIdCredentialsProvider, defaultCredentialsMapper } from './provider/entra-id-credentials-provider.js';
+export { createFromIdentityProvider } from './provider/create-from-identity-provider.js';
+export type { EntraIdProviderOptions, CredentialsMapper } from './provider/options.js';
+export { DIAGNOSTICS_CHANNELS } from './provider/diagnostics.js';
+export type {
+  RedisCredentials,
+  CredentialsListener,
+  CredentialsSubscription,
+  TokenRenewedEvent,
+  RenewalFailedEvent,
+  ReAuthenticationFailedEvent,
+  ReAuthenticationSkippedEvent,
+  CredentialsProviderEvents,
+} from './provider/types.js';
