@@ -1,0 +1,261 @@
+import { connect as netConnect, type Socket } from 'node:net';
+import { RespCommandParser, RespProtocolError, type ParsedBatch } from '../redis/resp-command-parser.js';
+import { isAuthOrHello, parseAuthCommand, type AuthCommand } from './auth-command.js';
+import type { AclUserRegistry } from './acl-users.js';
+import type { GateAuthRecord, GateAuthRejectReason, GateCloseReason, GateConnectionInfo } from './gate-types.js';
+import type { AccessTokenVerifier } from './token-verifier.js';
+
+/** What a connection needs from its gate. */
+export interface GateContext {
+  readonly target: { readonly host: string; readonly port: number };
+  readonly verifier: AccessTokenVerifier;
+  readonly acl: AclUserRegistry;
+  readonly now: () => number;
+  readonly expiryGraceMs: number;
+  /** A user/password pair the server refuses, for rewriting refused AUTHs. */
+  readonly refused: { readonly username: string; readonly password: string };
+  readonly isPaused: () => boolean;
+  onAuth(record: GateAuthRecord): void;
+  onExpired(connection: GateConnection): void;
+  onClosed(connection: GateConnection): void;
+  onForwarded(commands: number): void;
+}
+
+/** Longest delay a Node timer takes (about 24.8 days), in ms. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+/** ACL user names the gate creates: the characters of a GUID and a little more, never spaces. */
+const OID_PATTERN = /^[A-Za-z0-9._-]{1,128}$/;
+
+type Verdict =
+  | { ok: true; oid: string; uti: string | undefined; expiresAtMs: number }
+  | { ok: false; reason: GateAuthRejectReason; oid: string | undefined; uti: string | undefined; expiresAtMs: number | undefined };
+
+/** One client connection through the gate, with its own connection to the redis-server. */
+export class GateConnection {
+  readonly id: number;
+  readonly #client: Socket;
+  readonly #upstream: Socket;
+  readonly #ctx: GateContext;
+  readonly #parser = new RespCommandParser();
+  readonly #auths: GateAuthRecord[] = [];
+  readonly #openedAtMs: number;
+  /** Writes waiting behind an ACL user creation, to keep the connection's command order. */
+  #chain: Promise<void> | undefined;
+  #oid: string | undefined;
+  #expiresAtMs: number | undefined;
+  #expiryTimer: NodeJS.Timeout | undefined;
+  #closedReason: GateCloseReason | undefined;
+  #closedAtMs: number | undefined;
+  #backpressure = false;
+
+  constructor(id: number, client: Socket, ctx: GateContext) {
+    this.id = id;
+    this.#client = client;
+    this.#ctx = ctx;
+    this.#openedAtMs = ctx.now();
+    client.setNoDelay(true);
+    this.#upstream = netConnect({ host: ctx.target.host, port: ctx.target.port });
+    this.#upstream.setNoDelay(true);
+    this.#upstream.on('data', (chunk: Buffer) => {
+      if (!this.#client.write(chunk)) {
+        this.#upstream.pause();
+        this.#client.once('drain', () => this.#resumeIfAllowed(this.#upstream));
+      }
+    });
+    this.#upstream.on('drain', () => {
+      this.#backpressure = false;
+      this.#resumeIfAllowed(this.#client);
+    });
+    client.on('data', (chunk: Buffer) => this.#onClientData(chunk));
+    client.on('end', () => this.#upstream.end());
+    this.#upstream.on('end', () => this.#client.end());
+    client.on('close', () => this.close('client'));
+    this.#upstream.on('close', () => this.close('server'));
+    client.on('error', () => this.close('client'));
+    this.#upstream.on('error', () => this.close('server'));
+    if (ctx.isPaused()) this.pause();
+  }
+
+  /** A snapshot of this connection's state. */
+  info(): GateConnectionInfo {
+    const accepted = this.#auths.filter((a) => a.ok).length;
+    return {
+      id: this.id,
+      remotePort: this.#client.remotePort,
+      oid: this.#oid,
+      authCount: this.#auths.length,
+      acceptedAuthCount: accepted,
+      rejectedAuthCount: this.#auths.length - accepted,
+      expiresAtMs: this.#expiresAtMs,
+      openedAtMs: this.#openedAtMs,
+      closedAtMs: this.#closedAtMs,
+      closedReason: this.#closedReason,
+      auths: [...this.#auths],
+    };
+  }
+
+  /** True once closed. */
+  get closed(): boolean {
+    return this.#closedReason !== undefined;
+  }
+
+  /** Stops reading from both sides (a network stall). */
+  pause(): void {
+    this.#client.pause();
+    this.#upstream.pause();
+  }
+
+  /** Undoes {@link GateConnection.pause}. */
+  resume(): void {
+    if (!this.#backpressure) this.#client.resume();
+    this.#upstream.resume();
+  }
+
+  /** Closes both sockets. Idempotent; the first reason wins. */
+  close(reason: GateCloseReason): void {
+    if (this.#closedReason !== undefined) return;
+    this.#closedReason = reason;
+    this.#closedAtMs = this.#ctx.now();
+    if (this.#expiryTimer) clearTimeout(this.#expiryTimer);
+    this.#expiryTimer = undefined;
+    this.#client.destroy();
+    this.#upstream.destroy();
+    this.#ctx.onClosed(this);
+  }
+
+  #resumeIfAllowed(socket: Socket): void {
+    if (!this.#ctx.isPaused() && !this.closed) socket.resume();
+  }
+
+  #onClientData(chunk: Buffer): void {
+    let batch: ParsedBatch;
+    try {
+      batch = this.#parser.push(chunk);
+    } catch (error) {
+      if (!(error instanceof RespProtocolError)) throw error;
+      this.#client.end(`-ERR Protocol error: ${error.message}\r\n`);
+      this.close('protocol-error');
+      return;
+    }
+    const { buffer, commands } = batch;
+    if (commands.length === 0) return;
+    this.#ctx.onForwarded(commands.length);
+    let runStart = (commands[0] as { start: number }).start;
+    let runEnd = runStart;
+    for (const command of commands) {
+      const auth = isAuthOrHello(command.args[0]) ? parseAuthCommand(command.args) : undefined;
+      if (!auth) {
+        if (command.start !== runEnd) {
+          // An empty inline line was skipped between commands: flush what came before it.
+          this.#write(buffer.subarray(runStart, runEnd));
+          runStart = command.start;
+        }
+        runEnd = command.end;
+        continue;
+      }
+      if (runEnd > runStart) this.#write(buffer.subarray(runStart, runEnd));
+      this.#handleAuth(auth);
+      runStart = command.end;
+      runEnd = command.end;
+    }
+    if (runEnd > runStart) this.#write(buffer.subarray(runStart, runEnd));
+  }
+
+  #write(bytes: Buffer): void {
+    if (this.#chain) {
+      this.#chain = this.#chain.then(() => this.#writeNow(bytes));
+      return;
+    }
+    this.#writeNow(bytes);
+  }
+
+  #writeNow(bytes: Buffer): void {
+    if (this.closed) return;
+    if (!this.#upstream.write(bytes) && !this.#backpressure) {
+      this.#backpressure = true;
+      this.#client.pause();
+    }
+  }
+
+  #handleAuth(auth: AuthCommand): void {
+    const verdict = this.#verify(auth);
+    if (!verdict.ok) {
+      this.#record(auth, verdict);
+      this.#write(auth.rewrite(this.#ctx.refused.username, this.#ctx.refused.password));
+      return;
+    }
+    const accept = (): void => {
+      this.#record(auth, verdict);
+      this.#oid = verdict.oid;
+      this.#scheduleExpiry(verdict.expiresAtMs);
+      this.#writeNow(auth.rewrite(verdict.oid, this.#ctx.acl.passwordFor(verdict.oid)));
+    };
+    if (!this.#chain && this.#ctx.acl.isKnown(verdict.oid)) {
+      accept();
+      return;
+    }
+    const previous = this.#chain ?? Promise.resolve();
+    const created = this.#ctx.acl.ensure(verdict.oid);
+    const next: Promise<void> = previous
+      .then(() => created)
+      .then(accept, () => {
+        const refusal = { ...verdict, ok: false as const, reason: 'acl-error' as const };
+        this.#record(auth, refusal);
+        this.#writeNow(auth.rewrite(this.#ctx.refused.username, this.#ctx.refused.password));
+      })
+      .finally(() => {
+        if (this.#chain === next) this.#chain = undefined;
+      });
+    this.#chain = next;
+  }
+
+  #verify(auth: AuthCommand): Verdict {
+    const now = this.#ctx.now();
+    const result = this.#ctx.verifier.verifyAccessToken(auth.password, now);
+    if (!result.ok) return { ok: false, reason: result.reason, oid: undefined, uti: undefined, expiresAtMs: undefined };
+    const claims = result.claims;
+    const oid = typeof claims['oid'] === 'string' ? claims['oid'] : undefined;
+    const uti = typeof claims['uti'] === 'string' ? claims['uti'] : undefined;
+    const exp = claims['exp'];
+    const expiresAtMs = typeof exp === 'number' ? exp * 1000 : undefined;
+    if (expiresAtMs === undefined) return { ok: false, reason: 'malformed', oid, uti, expiresAtMs };
+    if (auth.username === undefined) return { ok: false, reason: 'missing-username', oid, uti, expiresAtMs };
+    if (oid === undefined || !OID_PATTERN.test(oid)) return { ok: false, reason: 'missing-oid', oid, uti, expiresAtMs };
+    if (auth.username !== oid) return { ok: false, reason: 'username-mismatch', oid, uti, expiresAtMs };
+    return { ok: true, oid, uti, expiresAtMs };
+  }
+
+  #record(auth: AuthCommand, verdict: Verdict): void {
+    const record: GateAuthRecord = {
+      connectionId: this.id,
+      command: auth.kind,
+      ok: verdict.ok,
+      reason: verdict.ok ? undefined : verdict.reason,
+      username: auth.username,
+      oid: verdict.oid,
+      uti: verdict.uti,
+      expiresAtMs: verdict.expiresAtMs,
+      atMs: this.#ctx.now(),
+    };
+    this.#auths.push(record);
+    this.#ctx.onAuth(record);
+  }
+
+  #scheduleExpiry(expiresAtMs: number): void {
+    this.#expiresAtMs = expiresAtMs;
+    if (this.#expiryTimer) clearTimeout(this.#expiryTimer);
+    const deadline = expiresAtMs + this.#ctx.expiryGraceMs;
+    const arm = (): void => {
+      const delay = deadline - this.#ctx.now();
+      if (delay <= 0) {
+        this.#expiryTimer = undefined;
+        this.close('expired');
+        this.#ctx.onExpired(this);
+        return;
+      }
+      this.#expiryTimer = setTimeout(arm, Math.min(delay, MAX_TIMER_MS));
+      this.#expiryTimer.unref();
+    };
+    arm();
+  }
+}
