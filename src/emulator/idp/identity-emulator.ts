@@ -3,6 +3,7 @@ import { rmSync } from 'node:fs';
 import { createServer as createHttpServer, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import { inspect } from 'node:util';
 import { ConfigurationError, ProviderClosedError } from '../../errors.js';
 import { signJwt } from '../jwt/sign.js';
 import { verifyJwt, type JwtVerification } from '../jwt/verify.js';
@@ -101,6 +102,8 @@ export interface IdentityEmulator extends AsyncDisposable {
   stats(): IdentityEmulatorStats;
   /** Makes a new key sign tokens; the previous key stays published and verifiable. */
   rotateSigningKey(): void;
+  /** Addresses only (no secrets), for logs. */
+  toJSON(): Record<string, unknown>;
   /** Stops both servers, destroys every open socket (hanging requests too) and removes temp files. Idempotent. */
   close(): Promise<void>;
 }
@@ -269,7 +272,18 @@ export async function startIdentityEmulator(options: IdentityEmulatorOptions = {
     return closing;
   };
 
+  // What inspect and JSON show: addresses only, never the certificate key or the identity header.
+  const summary = (): Record<string, unknown> => ({
+    authorityHost,
+    tenantId: settings.tenantId,
+    imdsBaseUrl: managedIdentityEndpoint.imdsBaseUrl,
+    identityEndpoint: managedIdentityEndpoint.identityEndpoint,
+    closed,
+  });
+
   return {
+    [inspect.custom]: () => `IdentityEmulator ${inspect(summary())}`,
+    toJSON: summary,
     authorityHost,
     tenantId: settings.tenantId,
     tokenEndpoint: `${authorityHost}/${settings.tenantId}/oauth2/v2.0/token`,
