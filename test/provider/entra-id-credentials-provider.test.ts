@@ -101,10 +101,10 @@ describe('EntraIdCredentialsProvider', () => {
     const [firstB] = await provider.subscribe(b);
     assert.equal(first, firstB);
     assert.equal(identity.requests.length, 1);
-    assert.deepEqual(a.next, []);
+    assert.equal(a.next.length, 0);
     identity.queue.push({ kind: 'same' });
     await clock.advance(48 * MIN);
-    assert.deepEqual(a.next, []);
+    assert.equal(a.next.length, 0);
     await clock.advance(5_000);
     assert.equal(a.next.length, 1);
     assert.equal(b.next.length, 1);
