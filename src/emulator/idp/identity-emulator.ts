@@ -281,8 +281,7 @@ export async function startIdentityEmulator(options: IdentityEmulatorOptions = {
     closed,
   });
 
-  return {
-    [inspect.custom]: () => `IdentityEmulator ${inspect(summary())}`,
+  const handle: IdentityEmulator = {
     toJSON: summary,
     authorityHost,
     tenantId: settings.tenantId,
@@ -314,4 +313,6 @@ export async function startIdentityEmulator(options: IdentityEmulatorOptions = {
     close,
     [Symbol.asyncDispose]: close,
   };
+  Object.defineProperty(handle, inspect.custom, { value: () => `IdentityEmulator ${inspect(summary())}` });
+  return handle;
 }
