@@ -56,6 +56,27 @@ export { TokenManager } from './manager/token-manager.js';
 export type { TokenManagerListener, TokenManagerDeps } from './manager/token-manager.js';
 export { EntraIdCredentialsProvider, defaultCredentialsMapper } from './provider/entra-id-credentials-provider.js';
 export { createFromIdentityProvider } from './provider/create-from-identity-provider.js';
+export {
+  REDIS_SCOPE_DEFAULT,
+  REDIS_MANAGED_IDENTITY_RESOURCE,
+  DEFAULT_AUTHORITY_HOST,
+  ManagedIdentityType,
+  ManagedIdentityIdType,
+} from './identity/constants.js';
+export { createFromServicePrincipal } from './provider/factories/service-principal.js';
+export type { ServicePrincipalOptions } from './provider/factories/service-principal.js';
+export type { ServicePrincipalIdentityOptions } from './provider/factories/service-principal-options.js';
+export { createFromManagedIdentity } from './provider/factories/managed-identity.js';
+export type { ManagedIdentityOptions } from './provider/factories/managed-identity.js';
+export type { ManagedIdentityIdentityOptions } from './provider/factories/managed-identity-options.js';
+export { createFromCredential } from './provider/factories/credential.js';
+export type { CredentialOptions } from './provider/factories/credential.js';
+export { createFromDefaultAzureCredential } from './provider/factories/default-azure-credential.js';
+export type {
+  DefaultAzureCredentialProviderOptions,
+  DefaultAzureCredentialConstructorOptions,
+} from './provider/factories/default-azure-credential.js';
+export type { ScopeOptions, AuthorityOptions } from './provider/factories/validate.js';
 export type { EntraIdProviderOptions, CredentialsMapper } from './provider/options.js';
 export { DIAGNOSTICS_CHANNELS } from './provider/diagnostics.js';
 export type {
