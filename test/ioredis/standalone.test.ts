@@ -2,15 +2,17 @@ import assert from 'node:assert/strict';
 import { after, afterEach, before, describe, test } from 'node:test';
 import { Redis as Redis6 } from 'ioredis';
 import { Redis as Redis5 } from 'ioredis5';
+import { Redis as RedisValkey } from 'iovalkey';
 import { bindEntraId, withEntraId } from '../../src/ioredis/index.js';
 import { StaticPasswordConflictError, UnsupportedClientError } from '../../src/errors.js';
 import { AclCredentialsSource, startAclRedis, USER, waitFor } from './helpers/acl-redis.js';
 import type { TestRedis } from './helpers/acl-redis.js';
 
-type AnyRedis = Redis6 | Redis5;
+type AnyRedis = Redis6 | Redis5 | RedisValkey;
 const versions: { name: string; create: (options: object) => AnyRedis; resp3: boolean }[] = [
   { name: 'ioredis 6', create: (options) => new Redis6(options), resp3: true },
   { name: 'ioredis 5', create: (options) => new Redis5(options), resp3: false },
+  { name: 'iovalkey', create: (options) => new RedisValkey(options), resp3: false },
 ];
 
 for (const version of versions) {

@@ -2,6 +2,9 @@
 // "tokens" are ACL passwords of one user: each renewal adds a new password and removes the previous one,
 // so a reconnect that used a stale password would fail.
 import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createServer } from 'node:net';
 import { Redis } from 'ioredis';
 import type { CredentialsSource } from '../../../src/ioredis/credentials-source.js';
@@ -35,11 +38,12 @@ export interface TestRedis {
   stop(): Promise<void>;
 }
 
-export async function startAclRedis(): Promise<TestRedis> {
+export async function startAclRedis(extraArgs: string[] = []): Promise<TestRedis> {
   const port = await freePort();
+  const dir = mkdtempSync(join(tmpdir(), 'entraid-ioredis-'));
   const child = spawn(
     'redis-server',
-    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no',
+    [...extraArgs, '--dir', dir, '--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no',
       '--user', 'default', 'off', '--user', ADMIN.username, 'on', `>${ADMIN.password}`, '~*', '&*', '+@all'],
     { stdio: 'ignore' },
   );
@@ -71,6 +75,7 @@ export async function startAclRedis(): Promise<TestRedis> {
         child.kill('SIGKILL');
         await exited;
       }
+      rmSync(dir, { recursive: true, force: true });
     },
   };
 }
@@ -83,16 +88,20 @@ export class AclCredentialsSource implements CredentialsSource {
   #n = 0;
   #lastIssued = 'token-1';
   #credentials: RedisCredentials = { username: USER, password: '' };
-  readonly #admin: Redis;
+  readonly #admins: Redis[];
 
-  constructor(admin: Redis) {
-    this.#admin = admin;
+  constructor(admin: Redis | Redis[]) {
+    this.#admins = Array.isArray(admin) ? admin : [admin];
+  }
+
+  async #acl(...args: string[]): Promise<void> {
+    await Promise.all(this.#admins.map((admin) => admin.call('ACL', 'SETUSER', USER, ...args)));
   }
 
   async init(): Promise<this> {
     this.#n = 1;
     this.#credentials = { username: USER, password: 'token-1' };
-    await this.#admin.call('ACL', 'SETUSER', USER, 'on', '>token-1', '~*', '&*', '+@all');
+    await this.#acl('on', '>token-1', '~*', '&*', '+@all');
     return this;
   }
 
@@ -101,8 +110,8 @@ export class AclCredentialsSource implements CredentialsSource {
     const old = this.#lastIssued;
     this.#n += 1;
     const password = `token-${this.#n}`;
-    await this.#admin.call('ACL', 'SETUSER', USER, `>${password}`);
-    if (!options.keepOld) await this.#admin.call('ACL', 'SETUSER', USER, `<${old}`);
+    await this.#acl(`>${password}`);
+    if (!options.keepOld) await this.#acl(`<${old}`);
     this.#credentials = { username: USER, password };
     this.#lastIssued = password;
     for (const listener of this.listeners) listener.onNext(this.#credentials);
@@ -144,4 +153,17 @@ export async function waitFor(check: () => boolean | Promise<boolean>, what: str
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 20));
   }
+}
+
+/** Three cluster-mode masters on free ports, slots split evenly, all with the ACL users. */
+export async function startAclCluster(): Promise<TestRedis[]> {
+  const nodes = await Promise.all([0, 1, 2].map(() => startAclRedis(['--cluster-enabled', 'yes'])));
+  const ranges = [[0, 5460], [5461, 10922], [10923, 16383]] as const;
+  await Promise.all(nodes.map((node, i) => node.admin.call('CLUSTER', 'ADDSLOTSRANGE', String(ranges[i]![0]), String(ranges[i]![1]))));
+  for (const node of nodes.slice(1)) await nodes[0]!.admin.call('CLUSTER', 'MEET', '127.0.0.1', String(node.port));
+  await waitFor(async () => {
+    const infos = await Promise.all(nodes.map((node) => node.admin.call('CLUSTER', 'INFO') as Promise<string>));
+    return infos.every((info) => info.includes('cluster_state:ok') && info.includes('cluster_known_nodes:3'));
+  }, 'cluster state ok', 15_000);
+  return nodes;
 }
