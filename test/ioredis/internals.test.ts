@@ -7,11 +7,15 @@ import * as valkey from 'iovalkey';
 import { isClusterLike, isRedisLike } from '../../src/ioredis/client-shape.js';
 import { clusterPoolRedisOptions, clusterSubscriberConnections, passwordUsedAtConnect } from '../../src/ioredis/internals.js';
 
-const libraries = [
-  { name: 'ioredis 6', Redis: io6.Redis, Cluster: io6.Cluster },
-  { name: 'ioredis 5', Redis: io5.Redis, Cluster: io5.Cluster },
-  { name: 'iovalkey', Redis: valkey.Redis, Cluster: valkey.Cluster },
-] as const;
+import type { ClusterLike, RedisLike } from '../../src/ioredis/client-shape.js';
+
+type RedisCtor = (new (options: object) => RedisLike) & { prototype: object };
+type ClusterCtor = new (nodes: object[], options: object) => ClusterLike;
+const libraries: { name: string; Redis: RedisCtor; Cluster: ClusterCtor }[] = [
+  { name: 'ioredis 6', Redis: io6.Redis as unknown as RedisCtor, Cluster: io6.Cluster as unknown as ClusterCtor },
+  { name: 'ioredis 5', Redis: io5.Redis as unknown as RedisCtor, Cluster: io5.Cluster as unknown as ClusterCtor },
+  { name: 'iovalkey', Redis: valkey.Redis as unknown as RedisCtor, Cluster: valkey.Cluster as unknown as ClusterCtor },
+];
 
 for (const lib of libraries) {
   test(`${lib.name}: the internals the adapter uses are where it expects them`, () => {
@@ -27,7 +31,7 @@ for (const lib of libraries) {
       (redis as unknown as { condition: unknown }).condition = { auth: ['u', 'p2'] };
       assert.equal(passwordUsedAtConnect(redis), 'p2');
       // Handshake source: ioredis must rebuild AUTH from `options` on connect.
-      assert.match(String((lib.Redis.prototype as unknown as { _connect?: unknown; connect: unknown })._connect ?? lib.Redis.prototype.connect), /options\.username/);
+      assert.match(String((lib.Redis.prototype as { _connect?: unknown; connect?: unknown })._connect ?? (lib.Redis.prototype as { connect?: unknown }).connect), /options\.username/);
     } finally {
       redis.disconnect();
       cluster.disconnect();
