@@ -1,0 +1,137 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { Cluster, Redis } from 'ioredis';
+import { createClient, createCluster } from 'redis';
+import { startGatedCluster, type GatedCluster } from '../../../src/emulator/gate/cluster.js';
+import { startAzureRedis } from '../../../src/emulator/gate/azure-redis.js';
+import { testCertificateAuthority } from '../../helpers/test-ca.js';
+import { mintToken, verifier } from './fixtures.js';
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Keys that together cover every node: key i lands in slot crc16(key) mod 16384. */
+const KEYS = Array.from({ length: 300 }, (_, i) => `key:${i}`);
+
+describe('gated cluster', () => {
+  let cluster: GatedCluster;
+  before(async () => {
+    cluster = await startGatedCluster({ verifier, tls: { ca: testCertificateAuthority() } });
+  });
+  after(() => cluster.stop());
+
+  it('announces gate ports: CLUSTER SLOTS and MOVED point at the gates', async (t) => {
+    const { token, oid } = mintToken();
+    const [first, second] = cluster.nodes;
+    assert.ok(first && second);
+    const client = createClient({
+      socket: { host: first.host, port: first.port, tls: true, ca: testCertificateAuthority().certPem, reconnectStrategy: false },
+      username: oid,
+      password: token,
+    });
+    client.on('error', () => undefined);
+    t.after(() => {
+      if (client.isOpen) client.destroy();
+    });
+    await client.connect();
+    const slots = (await client.sendCommand(['CLUSTER', 'SLOTS'])) as [number, number, [string, number, string]][];
+    const announced = slots.map(([from, to, [host, port]]) => [from, to, host, port]).sort((a, b) => Number(a[0]) - Number(b[0]));
+    assert.deepEqual(
+      announced,
+      cluster.nodes.map((n) => [n.slots[0], n.slots[1], '127.0.0.1', n.port]),
+    );
+    // Slot of "a" is 15495 (third node); of "b" 3300 (first node).
+    assert.equal(await client.sendCommand(['CLUSTER', 'KEYSLOT', 'a']), 15495);
+    const third = cluster.nodes[2];
+    await assert.rejects(client.get('a'), { message: `MOVED 15495 127.0.0.1:${third?.port}` });
+  });
+
+  it('serves node-redis createCluster (TLS, RESP3) with keys across all slots', async (t) => {
+    const { token, oid } = mintToken();
+    const client = createCluster({
+      rootNodes: cluster.rootNodes.map((n) => ({ socket: { host: n.host, port: n.port } })),
+      defaults: { username: oid, password: token, RESP: 3, socket: { tls: true, ca: testCertificateAuthority().certPem, reconnectStrategy: false } },
+    });
+    client.on('error', () => undefined);
+    t.after(() => client.destroy());
+    await client.connect();
+    for (const key of KEYS) await client.set(key, `v-${key}`);
+    for (const key of KEYS) assert.equal(await client.get(key), `v-${key}`);
+    for (const node of cluster.nodes) {
+      const admin = await node.server.admin();
+      try {
+        const count = Number(await admin.command(['DBSIZE']));
+        assert.ok(count > 50, `node on gate ${node.port} holds ${count} keys`);
+        assert.match(await admin.text(['ACL', 'LIST']), new RegExp(`user ${oid} on`));
+      } finally {
+        admin.close();
+      }
+    }
+  });
+
+  it('serves an ioredis Cluster (TLS) with keys across all slots', async (t) => {
+    const { token, oid } = mintToken();
+    const client = new Cluster(
+      cluster.rootNodes.map((n) => ({ host: n.host, port: n.port })),
+      {
+        redisOptions: { username: oid, password: token, tls: { ca: testCertificateAuthority().certPem } },
+        clusterRetryStrategy: () => null,
+      },
+    );
+    client.on('error', () => undefined);
+    t.after(() => client.disconnect());
+    await Promise.all(KEYS.map((key) => client.incrby(`io:${key}`, 2)));
+    const values = await Promise.all(KEYS.map((key) => client.get(`io:${key}`)));
+    assert.deepEqual(values, KEYS.map(() => '2'));
+    const rejected = cluster.nodes.reduce((sum, n) => sum + n.gate.stats().authRejected, 0);
+    assert.equal(rejected, 0);
+  });
+
+  it('restartNode() brings a node back; clients reconnect through its gate', async (t) => {
+    const node = cluster.nodes[1];
+    assert.ok(node);
+    const oldPid = node.server.pid;
+    await cluster.restartNode(1);
+    assert.notEqual(node.server.pid, oldPid);
+    assert.equal(alive(oldPid), false);
+    const { token, oid } = mintToken();
+    const direct = new Redis({ host: node.host, port: node.port, username: oid, password: token, tls: { ca: testCertificateAuthority().certPem }, lazyConnect: true, retryStrategy: () => null });
+    direct.on('error', () => undefined);
+    t.after(() => direct.disconnect());
+    await direct.connect();
+    // The ACL user is created again on the restarted server.
+    assert.equal(await direct.call('ACL', 'WHOAMI'), oid);
+  });
+});
+
+describe('cluster and startAzureRedis shutdown', () => {
+  it('stop() leaves no redis-server process behind', async () => {
+    const azure = await startAzureRedis({ verifier, cluster: true });
+    const pids = azure.servers.map((s) => s.pid);
+    assert.equal(pids.length, 3);
+    assert.ok(pids.every(alive));
+    await Promise.all([azure.close(), azure.close()]);
+    assert.deepEqual(pids.map(alive), [false, false, false]);
+  });
+
+  it('startAzureRedis standalone with TLS serves a client and closes cleanly', async (t) => {
+    const azure = await startAzureRedis({ verifier, ca: testCertificateAuthority() });
+    t.after(() => azure.close());
+    assert.equal(azure.tls, true);
+    const { token, oid } = mintToken();
+    const client = createClient({ socket: { host: azure.host, port: azure.port, tls: true, ca: azure.caPem, reconnectStrategy: false }, username: oid, password: token });
+    client.on('error', () => undefined);
+    await client.connect();
+    assert.equal(await client.ping(), 'PONG');
+    client.destroy();
+    const pid = azure.servers[0]?.pid ?? -1;
+    await azure.close();
+    assert.equal(alive(pid), false);
+  });
+});
