@@ -261,7 +261,7 @@ function diagnoseConnect(error: ObservedError, ctx: DiagnoseContext): Diagnosis 
       fix: 'check the system clock (NTP)',
     };
   }
-  if (code === 'EPROTO' || code === 'ECONNRESET' || code === 'ERR_SOCKET_CLOSED_BEFORE_HANDSHAKE' || /wrong version number|packet length too long|before secure TLS connection/i.test(message)) {
+  if (code === 'ERR_PLAINTEXT_PORT' || code === 'EPROTO' || code === 'ECONNRESET' || code === 'ERR_SOCKET_CLOSED_BEFORE_HANDSHAKE' || /wrong version number|packet length too long|before secure TLS connection/i.test(message)) {
     return {
       kind: 'not-tls',
       cause: `${ctx.host}:${ctx.port} did not complete a TLS handshake: it is probably a plaintext port`,

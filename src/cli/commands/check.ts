@@ -10,7 +10,7 @@ import { diagnose, portHint, tokenProblem, type CheckStepName, type DiagnoseCont
 import { ExitCode, type CliIo } from '../io.js';
 import { observeError } from '../observe.js';
 import { flag, integerOption, parseOptions, stringOption } from '../parse.js';
-import { RespConnection } from '../resp/connection.js';
+import { probePlaintext, RespConnection } from '../resp/connection.js';
 import { clusterNodes } from '../resp/cluster-nodes.js';
 import { createStyle, type Style } from '../render/style.js';
 import { UsageError } from '../usage-error.js';
@@ -141,7 +141,24 @@ export async function runChecks(
     try {
       connection = await RespConnection.open({ host, port, tls: target.tls, servername, rejectUnauthorized: !target.insecure, timeoutMs: target.timeoutMs });
     } catch (error) {
-      fail(`${prefix}${target.tls ? 'TLS' : 'connect'}`, 'connect', started, error, ctx(), node, token);
+      const name = `${prefix}${target.tls ? 'TLS' : 'connect'}`;
+      const code = (error as { code?: unknown }).code;
+      // A TLS ClientHello sent to a plaintext port often gets no answer at all: ask in plaintext.
+      const plaintext = target.tls && code === 'ERR_CHECK_TIMEOUT' ? await probePlaintext(host, port, 2000) : undefined;
+      if (plaintext === undefined) {
+        fail(name, 'connect', started, error, ctx(), node, token);
+      } else {
+        const observed = observeError(error);
+        record({
+          name,
+          step: 'connect',
+          ...(node ? { node } : {}),
+          ok: false,
+          durationMs: Date.now() - started,
+          error: { ...observed, message: `${observed.message}; the port answers plaintext RESP (${plaintext.slice(0, 60)})` },
+          diagnosis: diagnose('connect', { message: 'plaintext', code: 'ERR_PLAINTEXT_PORT' }, ctx()),
+        });
+      }
       return undefined;
     }
     const cert = connection.certificate;

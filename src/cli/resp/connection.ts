@@ -95,23 +95,24 @@ export class RespConnection {
   /** Connects (and completes the TLS handshake). Rejects with a {@link ConnectionError}. */
   static open(options: ConnectOptions): Promise<RespConnection> {
     return new Promise((resolve, reject) => {
-      let socket: Socket;
+      let socket: Socket | undefined;
       const timer = setTimeout(() => {
-        socket.destroy();
+        socket?.destroy();
         reject(new ConnectionError(`no connection to ${options.host}:${options.port} within ${options.timeoutMs} ms`, 'ERR_CHECK_TIMEOUT'));
       }, options.timeoutMs);
       const onError = (error: NodeJS.ErrnoException): void => {
         clearTimeout(timer);
-        socket.destroy();
+        socket?.destroy();
         reject(new ConnectionError(error.message, error.code ?? 'ECONNRESET', { cause: error }));
       };
       if (!options.tls) {
-        socket = connectTcp({ host: options.host, port: options.port }, () => {
+        const tcp = connectTcp({ host: options.host, port: options.port }, () => {
           clearTimeout(timer);
-          socket.off('error', onError);
-          resolve(new RespConnection(socket, options.timeoutMs, undefined));
+          tcp.off('error', onError);
+          resolve(new RespConnection(tcp, options.timeoutMs, undefined));
         });
-        socket.once('error', onError);
+        socket = tcp;
+        tcp.once('error', onError);
         return;
       }
       const servername = options.servername ?? options.host;
@@ -122,7 +123,7 @@ export class RespConnection {
           // SNI must not be an IP address; the name check below still uses `servername`.
           ...(/^[\d.]+$|:/.test(servername) ? {} : { servername }),
           rejectUnauthorized: options.rejectUnauthorized,
-          checkServerIdentity: options.rejectUnauthorized ? undefined : () => undefined,
+          ...(options.rejectUnauthorized ? {} : { checkServerIdentity: () => undefined }),
         },
         () => {
           clearTimeout(timer);
@@ -175,4 +176,29 @@ export class RespConnection {
   close(): void {
     this.#socket.destroy();
   }
+}
+
+/**
+ * Sends `PING` in plaintext and returns the first reply line (e.g. `+PONG`, `-NOAUTH …`), or undefined when
+ * nothing RESP-like answers within `timeoutMs`. Tells a plaintext Redis port from a silent one.
+ */
+export function probePlaintext(host: string, port: number, timeoutMs: number): Promise<string | undefined> {
+  return new Promise((resolve) => {
+    const socket = connectTcp({ host, port });
+    let data = '';
+    const done = (value: string | undefined): void => {
+      clearTimeout(timer);
+      socket.destroy();
+      resolve(value);
+    };
+    const timer = setTimeout(() => done(undefined), timeoutMs);
+    socket.on('connect', () => socket.write('PING\r\n'));
+    socket.on('data', (chunk: Buffer) => {
+      data += chunk.toString('latin1');
+      const eol = data.indexOf('\r\n');
+      if (eol !== -1) done(/^[+\-:$*]/.test(data) ? data.slice(0, eol) : undefined);
+    });
+    socket.on('error', () => done(undefined));
+    socket.on('close', () => done(undefined));
+  });
 }
