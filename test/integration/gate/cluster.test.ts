@@ -56,13 +56,16 @@ describe('gated cluster', () => {
     const { token, oid } = mintToken();
     const client = createCluster({
       rootNodes: cluster.rootNodes.map((n) => ({ socket: { host: n.host, port: n.port } })),
-      defaults: { username: oid, password: token, RESP: 3, socket: { tls: true, ca: testCertificateAuthority().certPem, reconnectStrategy: false } },
+      RESP: 3,
+      defaults: { username: oid, password: token, socket: { tls: true, ca: testCertificateAuthority().certPem, reconnectStrategy: false } },
     });
     client.on('error', () => undefined);
     t.after(() => client.destroy());
     await client.connect();
     for (const key of KEYS) await client.set(key, `v-${key}`);
     for (const key of KEYS) assert.equal(await client.get(key), `v-${key}`);
+    const commands = new Set(cluster.nodes.flatMap((n) => n.gate.auths().filter((a) => a.oid === oid).map((a) => a.command)));
+    assert.deepEqual([...commands], ['hello']);
     for (const node of cluster.nodes) {
       const admin = await node.server.admin();
       try {
