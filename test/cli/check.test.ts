@@ -6,6 +6,7 @@ import { DEFAULT_CERTIFICATE_PRINCIPAL, DEFAULT_SECRET_PRINCIPAL } from '../../s
 import { createCertificateAuthority } from '../../src/emulator/pki/certificate-authority.js';
 import { startRedisServer, type RedisServerHandle } from '../../src/emulator/redis/redis-server.js';
 import { startRedisGate, type RedisGate } from '../../src/emulator/gate/redis-gate.js';
+import { startAzureRedis } from '../../src/emulator/gate/azure-redis.js';
 import { createKeyVerifier, type AccessTokenVerifier } from '../../src/emulator/gate/token-verifier.js';
 import { testCertificateAuthority } from '../helpers/test-ca.js';
 import { cleanEnv, runCli } from './helpers.js';
@@ -185,6 +186,36 @@ describe('redis-entraid check', () => {
     assert.equal(code, 1);
     assert.equal(report.steps.length, 1);
     assert.equal(report.steps[0]?.diagnosis?.kind, 'unknown-client');
+  });
+
+  it('--cluster checks every node of an OSS-cluster cache', async () => {
+    const cluster = await startAzureRedis({ verifier: idp, ca, cluster: true });
+    try {
+      const { code, report } = await check(cluster.port, ['--cluster']);
+      assert.equal(code, 0, JSON.stringify(report.steps.filter((s) => !s.ok)));
+      const names = report.steps.map((s) => s.name);
+      assert.deepEqual(names.slice(0, 6), ['token', 'TLS', 'AUTH', 'PING', 'DBSIZE', 'CLUSTER SLOTS']);
+      const nodes = cluster.gates.map((g) => `127.0.0.1:${g.port}`);
+      assert.match(report.steps[5]?.detail ?? '', /^3 node\(s\): /);
+      assert.deepEqual(new Set(report.steps[5]?.detail?.replace(/^3 node\(s\): /, '').split(', ')), new Set(nodes));
+      for (const node of nodes) {
+        assert.deepEqual(
+          report.steps.filter((s) => s.name.startsWith(`node ${node} `)).map((s) => [s.name, s.ok]),
+          ['TLS', 'AUTH', 'PING', 'DBSIZE'].map((n) => [`node ${node} ${n}`, true]),
+        );
+      }
+      assert.equal(report.steps.length, 6 + 3 * 4);
+    } finally {
+      await cluster.close();
+    }
+  });
+
+  it('--cluster against a non-clustered cache → drop --cluster', async () => {
+    const { code, report } = await check(good.port, ['--cluster']);
+    assert.equal(code, 1);
+    const step = report.steps.at(-1);
+    assert.equal(step?.name, 'CLUSTER SLOTS');
+    assert.equal(step?.diagnosis?.kind, 'not-a-cluster');
   });
 
   it('usage errors exit 2', async () => {
