@@ -111,14 +111,15 @@ export class GateConnection {
     this.#upstream.resume();
   }
 
-  /** Closes both sockets. Idempotent; the first reason wins. */
-  close(reason: GateCloseReason): void {
+  /** Closes both sockets, optionally sending `lastWords` to the client first. Idempotent; the first reason wins. */
+  close(reason: GateCloseReason, lastWords?: string): void {
     if (this.#closedReason !== undefined) return;
     this.#closedReason = reason;
     this.#closedAtMs = this.#ctx.now();
     if (this.#expiryTimer) clearTimeout(this.#expiryTimer);
     this.#expiryTimer = undefined;
-    this.#client.destroy();
+    if (lastWords === undefined) this.#client.destroy();
+    else this.#client.end(lastWords);
     this.#upstream.destroy();
     this.#ctx.onClosed(this);
   }
@@ -133,8 +134,7 @@ export class GateConnection {
       batch = this.#parser.push(chunk);
     } catch (error) {
       if (!(error instanceof RespProtocolError)) throw error;
-      this.#client.end(`-ERR Protocol error: ${error.message}\r\n`);
-      this.close('protocol-error');
+      this.close('protocol-error', `-ERR Protocol error: ${error.message}\r\n`);
       return;
     }
     const { buffer, commands } = batch;
