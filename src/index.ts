@@ -89,3 +89,5 @@ export type {
   ReAuthenticationSkippedEvent,
   CredentialsProviderEvents,
 } from './provider/types.js';
+export { watchNodeRedisClient } from './provider/node-redis/watch-client.js';
+export type { WatchableNodeRedisClient, NodeRedisClientWatch } from './provider/node-redis/watch-client.js';

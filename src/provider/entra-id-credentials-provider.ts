@@ -14,6 +14,7 @@ import {
   publishTokenRenewed,
 } from './diagnostics.js';
 import type { CredentialsMapper, EntraIdProviderOptions } from './options.js';
+import { NodeRedisListenerAttribution } from './node-redis/listener-attribution.js';
 import { TypedEvents } from './typed-events.js';
 import type {
   CredentialsListener,
@@ -27,6 +28,11 @@ interface Subscriber {
   readonly listener: CredentialsListener;
   lastPassword: string | undefined;
   active: boolean;
+  /** node-redis client id (see `node-redis/listener-attribution.ts`), when known. */
+  clientId: string | undefined;
+  readonly order: number;
+  /** Ends the subscription from our side (a superseded node-redis listener). */
+  dispose(): void;
 }
 
 /** Default mapping: username = `oid`, password = the token. */
@@ -64,6 +70,7 @@ export class EntraIdCredentialsProvider implements AsyncDisposable {
   readonly #subscribers = new Set<Subscriber>();
   readonly #credentials = new WeakMap<AccessToken, RedisCredentials>();
   readonly #events: TypedEvents<CredentialsProviderEvents>;
+  readonly #attribution: NodeRedisListenerAttribution<Subscriber>;
   #closing: Promise<void> | undefined;
 
   /**
@@ -103,6 +110,11 @@ export class EntraIdCredentialsProvider implements AsyncDisposable {
         this.#credentialsFor(token);
       },
     });
+    this.#attribution = new NodeRedisListenerAttribution<Subscriber>({
+      deliver: (subscriber) => this.#deliver(subscriber),
+      dispose: (subscriber) => subscriber.dispose(),
+      reportFailure: (error, address) => this.reportReAuthenticationFailure(error, address),
+    });
     this.#manager.addListener({
       onToken: (token, sequence) => this.#onToken(token, sequence),
       onRenewalFailed: (event) => {
@@ -139,8 +151,20 @@ export class EntraIdCredentialsProvider implements AsyncDisposable {
     if (typeof listener !== 'object' || listener === null || typeof listener.onNext !== 'function') {
       throw new ConfigurationError('listener', 'must be an object with onNext(credentials) and onError(error)');
     }
-    const subscriber: Subscriber = { listener, lastPassword: undefined, active: false };
+    let disposed = false;
+    const subscriber: Subscriber = {
+      listener,
+      lastPassword: undefined,
+      active: false,
+      ...this.#attribution.tag(),
+      dispose: () => {
+        if (disposed) return;
+        disposed = true;
+        this.#remove(subscriber);
+      },
+    };
     this.#subscribers.add(subscriber);
+    this.#attribution.start(() => this.#subscribers);
     this.#manager.start();
     let token: AccessToken;
     try {
@@ -155,21 +179,13 @@ export class EntraIdCredentialsProvider implements AsyncDisposable {
     const credentials = this.#credentialsFor(token);
     subscriber.lastPassword = credentials.password;
     subscriber.active = true;
-    let disposed = false;
-    return [
-      credentials,
-      {
-        dispose: () => {
-          if (disposed) return;
-          disposed = true;
-          this.#remove(subscriber);
-        },
-      },
-    ];
+    return [credentials, { dispose: subscriber.dispose }];
   }
 
   /** node-redis calls this when a re-authentication failed; emits `reAuthenticationFailed`. Never throws. */
   onReAuthenticationError(error: unknown): void {
+    // node-redis 6.3+: the failed AUTH was already reported, with its address, from node-redis's command trace.
+    if (this.#attribution.consumeEcho()) return;
     this.reportReAuthenticationFailure(error);
   }
 
@@ -266,6 +282,7 @@ export class EntraIdCredentialsProvider implements AsyncDisposable {
 
   async #close(): Promise<void> {
     this.#manager.close();
+    this.#attribution.stop();
     const subscribers = [...this.#subscribers].filter((s) => s.active);
     this.#subscribers.clear();
     for (const subscriber of subscribers) {
@@ -290,7 +307,10 @@ export class EntraIdCredentialsProvider implements AsyncDisposable {
 
   #remove(subscriber: Subscriber): void {
     if (!this.#subscribers.delete(subscriber)) return;
-    if (this.#subscribers.size === 0 && !this.closed) this.#manager.stop();
+    if (this.#subscribers.size === 0 && !this.closed) {
+      this.#manager.stop();
+      this.#attribution.stop();
+    }
   }
 
   #credentialsFor(token: AccessToken): RedisCredentials {
@@ -310,14 +330,20 @@ export class EntraIdCredentialsProvider implements AsyncDisposable {
     publishTokenRenewed(this.#identity.name, event);
     this.#events.emit('tokenRenewed', event);
     const credentials = this.#credentialsFor(token);
-    for (const subscriber of [...this.#subscribers]) {
-      if (!subscriber.active || subscriber.lastPassword === credentials.password) continue;
-      subscriber.lastPassword = credentials.password;
-      try {
-        subscriber.listener.onNext(credentials);
-      } catch (error) {
-        this.reportReAuthenticationFailure(error);
-      }
+    this.#attribution.deliverAll([...this.#subscribers].filter((s) => s.active && s.lastPassword !== credentials.password));
+  }
+
+  /** Hands the current credentials to one subscriber (called by the node-redis listener attribution). */
+  #deliver(subscriber: Subscriber): void {
+    const token = this.#manager.currentToken();
+    if (token === undefined || !this.#subscribers.has(subscriber)) return;
+    const credentials = this.#credentialsFor(token);
+    if (subscriber.lastPassword === credentials.password) return;
+    subscriber.lastPassword = credentials.password;
+    try {
+      subscriber.listener.onNext(credentials);
+    } catch (error) {
+      this.reportReAuthenticationFailure(error);
     }
   }
 
