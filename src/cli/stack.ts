@@ -68,11 +68,17 @@ export async function startStack(options: StackOptions): Promise<Stack> {
 }
 
 /** Resolves on the first SIGINT/SIGTERM/SIGHUP; later signals are ignored (the stop in progress is bounded). */
-export function waitForStopSignal(): { promise: Promise<NodeJS.Signals>; dispose(): void } {
+export function waitForStopSignal(onSignal?: (signal: NodeJS.Signals) => void): { promise: Promise<NodeJS.Signals>; dispose(): void } {
   const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
   let resolveSignal: (signal: NodeJS.Signals) => void = () => undefined;
   const promise = new Promise<NodeJS.Signals>((resolve) => (resolveSignal = resolve));
-  const handler = (signal: NodeJS.Signals): void => resolveSignal(signal);
+  let seen = false;
+  const handler = (signal: NodeJS.Signals): void => {
+    if (seen) return;
+    seen = true;
+    onSignal?.(signal);
+    resolveSignal(signal);
+  };
   for (const signal of signals) process.on(signal, handler);
   return {
     promise,
