@@ -1,0 +1,109 @@
+// Shared set-up for the node-redis integration tests: the emulator (local Entra ID + gated redis-server), a
+// provider through the real MSAL service-principal path, and helpers that read the gate's AUTH records.
+import assert from 'node:assert/strict';
+import { startEmulator, type Emulator } from '../../../src/emulator/index.js';
+import { DEFAULT_SECRET_PRINCIPAL } from '../../../src/emulator/idp/constants.js';
+import type { RedisGate } from '../../../src/emulator/gate/redis-gate.js';
+import type { EntraIdCredentialsProvider } from '../../../src/provider/entra-id-credentials-provider.js';
+import { createFromServicePrincipal } from '../../../src/provider/factories/service-principal.js';
+import { testCertificateAuthority } from '../../helpers/test-ca.js';
+
+/** Token lifetime in the default suite, in seconds (generous: the machine is shared). */
+export const TOKEN_SECONDS = 4;
+
+/** Renew at half the lifetime, no jitter: a renewal every ~2 s, each token good for 4 s. */
+export const RENEWAL = Object.freeze({
+  expirationRefreshRatio: 0.5,
+  lowerRefreshBoundMillis: 0,
+  minRefreshIntervalMs: 500,
+  tokenRequestExecutionTimeoutInMs: 5_000,
+  retryPolicy: { maxAttempts: 6, delayInMs: 200, maxDelayInMs: 400, backoffMultiplier: 1.5, jitterRatio: 0 },
+  failedRenewalRetryIntervalMs: 500,
+});
+
+export async function startTestEmulator(cluster = false): Promise<Emulator> {
+  return startEmulator({ ca: testCertificateAuthority(), tokenLifetimeSeconds: TOKEN_SECONDS, redis: { cluster, tls: true } });
+}
+
+/** A provider for the default secret principal, through MSAL against the emulator. */
+export function servicePrincipalProvider(emulator: Emulator): EntraIdCredentialsProvider {
+  return createFromServicePrincipal({
+    clientId: DEFAULT_SECRET_PRINCIPAL.clientId,
+    clientSecret: DEFAULT_SECRET_PRINCIPAL.clientSecret,
+    tenantId: emulator.identity.tenantId,
+    authorityHost: emulator.identity.authorityHost,
+    tokenManagerConfig: RENEWAL,
+  });
+}
+
+/** Token requests (POST …/token) the emulator answered since `from` (an index into `identity.requests`). */
+export function tokenRequestsSince(emulator: Emulator, from: number): number {
+  return emulator.identity.requests.slice(from).filter((r) => r.endpoint === 'token').length;
+}
+
+/** Bounded polling. */
+export async function until(what: string, check: () => Promise<boolean> | boolean, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
+
+/** Resolves after `count` more `tokenRenewed` events. */
+export async function renewals(provider: EntraIdCredentialsProvider, count: number, timeoutMs = 30_000): Promise<void> {
+  let seen = 0;
+  const onRenewed = (): void => {
+    seen++;
+  };
+  provider.on('tokenRenewed', onRenewed);
+  try {
+    await until(`${count} renewals`, () => seen >= count, timeoutMs);
+  } finally {
+    provider.off('tokenRenewed', onRenewed);
+  }
+}
+
+/** Per gate connection of `oid`: how many AUTHs carried each token (by `uti`). */
+export function authsPerToken(gates: readonly RedisGate[], oid: string): { connection: string; open: boolean; perToken: number[] }[] {
+  return gates.flatMap((gate) =>
+    gate
+      .connections()
+      .filter((c) => c.oid === oid)
+      .map((c) => {
+        const counts = new Map<string | undefined, number>();
+        for (const auth of c.auths) counts.set(auth.uti, (counts.get(auth.uti) ?? 0) + 1);
+        return { connection: `${gate.port}#${c.id}`, open: c.closedReason === undefined, perToken: [...counts.values()] };
+      }),
+  );
+}
+
+/** Asserts every connection of `oid` saw each token at most once (no duplicate AUTH per renewal). */
+export function assertOneAuthPerToken(gates: readonly RedisGate[], oid: string): void {
+  for (const { connection, perToken } of authsPerToken(gates, oid)) {
+    assert.deepEqual(
+      perToken.filter((n) => n !== 1),
+      [],
+      `connection ${connection}: AUTHs per token ${JSON.stringify(perToken)}`,
+    );
+  }
+}
+
+/** Asserts each open connection of `oid` was re-authenticated with at least `minTokens` distinct tokens. */
+export async function assertOpenConnectionsRenewed(gates: readonly RedisGate[], oid: string, minTokens: number): Promise<void> {
+  // The renewal event precedes the AUTHs reaching the gate: give them a bounded moment.
+  const renewed = (): boolean => authsPerToken(gates, oid).every((c) => !c.open || c.perToken.length >= minTokens);
+  await until('the renewal AUTHs to reach the gate', renewed, 5_000).catch(() => undefined);
+  const open = authsPerToken(gates, oid).filter((c) => c.open);
+  assert.ok(open.length > 0, 'no open connection');
+  for (const { connection, perToken } of open) {
+    assert.ok(perToken.length >= minTokens, `connection ${connection} saw ${perToken.length} tokens, expected >= ${minTokens}`);
+  }
+}
+
+/** Sum of a gate stat over gates. */
+export function gateTotal(gates: readonly RedisGate[], stat: 'expiryClosures' | 'authRejected' | 'authAccepted'): number {
+  return gates.reduce((sum, gate) => sum + gate.stats()[stat], 0);
+}
+
+export { DEFAULT_SECRET_PRINCIPAL };

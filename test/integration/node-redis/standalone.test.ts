@@ -1,0 +1,176 @@
+// node-redis standalone clients through the emulator's gate: re-authenticated before every expiry, exactly one
+// AUTH per connection per renewal even after many reconnects (node-redis leaks a listener per reconnect), and
+// nothing left subscribed after close()/destroy().
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { createClient } from 'redis';
+import { createClient as createClient5 } from 'redis5';
+import type { Emulator } from '../../../src/emulator/index.js';
+import {
+  DEFAULT_SECRET_PRINCIPAL,
+  assertOneAuthPerToken,
+  assertOpenConnectionsRenewed,
+  gateTotal,
+  renewals,
+  servicePrincipalProvider,
+  startTestEmulator,
+  until,
+} from './fixtures.js';
+
+const OID = DEFAULT_SECRET_PRINCIPAL.objectId;
+
+interface Client {
+  readonly isReady: boolean;
+  connect(): Promise<unknown>;
+  set(key: string, value: string): Promise<unknown>;
+  get(key: string): Promise<unknown>;
+  close(): Promise<unknown>;
+  destroy(): void;
+}
+
+describe('node-redis standalone: every connection stays authenticated', () => {
+  let emulator: Emulator;
+  before(async () => {
+    emulator = await startTestEmulator();
+  });
+  after(() => emulator.close());
+
+  const make = (library: 5 | 6, resp: 2 | 3, provider: ReturnType<typeof servicePrincipalProvider>): Client => {
+    const redis = emulator.redis;
+    assert.ok(redis);
+    const socket = { host: redis.host, port: redis.port, tls: true as const, reconnectStrategy: () => 50 };
+    const client =
+      library === 6
+        ? createClient({ socket, RESP: resp, credentialsProvider: provider })
+        : createClient5({ socket, ...(resp === 3 ? { RESP: 3 as const } : {}), credentialsProvider: provider });
+    client.on('error', () => undefined);
+    return client;
+  };
+
+  /** Writes and reads continuously; counts every outcome. */
+  function load(client: Client): { stop: () => Promise<{ ok: number; failed: number }> } {
+    let ok = 0;
+    let failed = 0;
+    let running = true;
+    const loop = (async () => {
+      for (let i = 0; running; i++) {
+        try {
+          await client.set(`standalone:${i % 50}`, String(i));
+          assert.equal(await client.get(`standalone:${i % 50}`), String(i));
+          ok++;
+        } catch {
+          failed++;
+        }
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+    })();
+    return {
+      stop: async () => {
+        running = false;
+        await loop;
+        return { ok, failed };
+      },
+    };
+  }
+
+  for (const resp of [3, 2] as const) {
+    it(`redis@6 RESP${resp}: 5 reconnects, 3 renewals: one AUTH per token per connection, no expiry closure, no failed command`, async (t) => {
+      const redis = emulator.redis;
+      assert.ok(redis);
+      const gate = redis.gates[0];
+      assert.ok(gate);
+      const expiredBefore = gateTotal(redis.gates, 'expiryClosures');
+      const provider = servicePrincipalProvider(emulator);
+      t.after(() => provider.close());
+      const client = make(6, resp, provider);
+      t.after(() => client.destroy());
+      await client.connect();
+      // Five reconnects (the gate drops the connection, node-redis reconnects and subscribes again).
+      for (let i = 0; i < 5; i++) {
+        const before = gate.stats().connectionsTotal;
+        gate.closeAll();
+        await until('a reconnect', () => gate.stats().connectionsTotal > before && client.isReady);
+      }
+      assert.equal(provider.subscriberCount, 6, 'node-redis leaked one subscription per reconnect (known)');
+      const traffic = load(client);
+      await renewals(provider, 3);
+      const { ok, failed } = await traffic.stop();
+      assert.equal(failed, 0);
+      assert.ok(ok > 0);
+      await assertOpenConnectionsRenewed(redis.gates, OID, 4);
+      assertOneAuthPerToken(redis.gates, OID);
+      assert.equal(gateTotal(redis.gates, 'expiryClosures'), expiredBefore);
+      // The superseded listeners were disposed at the first renewal: one left, node-redis's own.
+      assert.equal(provider.subscriberCount, 1);
+      await client.close();
+      assert.equal(provider.subscriberCount, 0, 'close() leaves nothing subscribed');
+    });
+  }
+
+  it('redis@6: destroy() after reconnects and before any renewal leaves nothing subscribed', async (t) => {
+    const redis = emulator.redis;
+    assert.ok(redis);
+    const gate = redis.gates[0];
+    assert.ok(gate);
+    const provider = servicePrincipalProvider(emulator);
+    t.after(() => provider.close());
+    const client = make(6, 3, provider);
+    await client.connect();
+    for (let i = 0; i < 3; i++) {
+      const before = gate.stats().connectionsTotal;
+      gate.closeAll();
+      await until('a reconnect', () => gate.stats().connectionsTotal > before && client.isReady);
+    }
+    assert.equal(provider.subscriberCount, 4);
+    client.destroy();
+    assert.equal(provider.subscriberCount, 0);
+  });
+
+  it('redis@6: two clients sharing the provider each keep their own listener (never drops the only one)', async (t) => {
+    const redis = emulator.redis;
+    assert.ok(redis);
+    const gate = redis.gates[0];
+    assert.ok(gate);
+    const expiredBefore = gateTotal(redis.gates, 'expiryClosures');
+    const provider = servicePrincipalProvider(emulator);
+    t.after(() => provider.close());
+    const a = make(6, 3, provider);
+    const b = make(6, 2, provider);
+    t.after(() => a.destroy());
+    t.after(() => b.destroy());
+    await Promise.all([a.connect(), b.connect()]);
+    await renewals(provider, 3);
+    assert.equal(provider.subscriberCount, 2);
+    await assertOpenConnectionsRenewed(redis.gates, OID, 4);
+    assertOneAuthPerToken(redis.gates, OID);
+    assert.equal(gateTotal(redis.gates, 'expiryClosures'), expiredBefore);
+    assert.equal(await a.get('x'), null);
+    assert.equal(await b.get('x'), null);
+  });
+
+  it('redis@5.9 (no tracing channels): no expiry closure; after k reconnects a renewal sends k+1 AUTHs (documented)', async (t) => {
+    const redis = emulator.redis;
+    assert.ok(redis);
+    const gate = redis.gates[0];
+    assert.ok(gate);
+    const expiredBefore = gateTotal(redis.gates, 'expiryClosures');
+    const provider = servicePrincipalProvider(emulator);
+    t.after(() => provider.close());
+    const client = make(5, 3, provider);
+    t.after(() => client.destroy());
+    await client.connect();
+    for (let i = 0; i < 2; i++) {
+      const before = gate.stats().connectionsTotal;
+      gate.closeAll();
+      await until('a reconnect', () => gate.stats().connectionsTotal > before && client.isReady);
+    }
+    const live = gate.connections().find((c) => c.closedReason === undefined && c.oid === OID);
+    assert.ok(live);
+    await renewals(provider, 1);
+    await until('the renewal AUTHs', () => (gate.connections().find((c) => c.id === live.id)?.authCount ?? 0) >= 4);
+    const after = gate.connections().find((c) => c.id === live.id);
+    assert.equal(after?.authCount, 1 + 3, 'handshake + 3 AUTHs for one renewal (node-redis 5.9 leak, no attribution)');
+    assert.equal(gateTotal(redis.gates, 'expiryClosures'), expiredBefore);
+    assert.equal(provider.subscriberCount, 3);
+  });
+});
