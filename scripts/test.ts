@@ -44,6 +44,9 @@ const child = spawn(
   [
     '--import',
     'tsx',
+    // Fails a test file on any unhandled rejection or uncaught exception (see test/helpers/hygiene.ts).
+    '--import',
+    './test/helpers/hygiene.ts',
     '--test',
     `--test-concurrency=${concurrency}`,
     '--test-timeout=180000',

@@ -30,10 +30,18 @@ export interface ResolvedIoredisOptions {
   readonly readyTimeoutMs: number;
 }
 
+// Describes a rejected value without calling its toString (an object may have none that works).
+function describe(value: unknown): string {
+  if (typeof value === 'number' || typeof value === 'bigint' || typeof value === 'boolean') return String(value);
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  return typeof value === 'object' ? 'an object' : typeof value;
+}
+
 function nonNegative(field: string, value: number | undefined, fallback: number): number {
   if (value === undefined) return fallback;
   if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
-    throw new ConfigurationError(field, `must be a finite number >= 0, got ${String(value)}`);
+    throw new ConfigurationError(field, `must be a finite number >= 0, got ${describe(value)}`);
   }
   return value;
 }

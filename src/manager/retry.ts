@@ -16,7 +16,9 @@ export function computeBackoffMs(
   random: () => number = Math.random,
 ): number {
   const exponent = Math.max(0, attempt - 1);
-  const base = Math.min(policy.maxDelayInMs, policy.delayInMs * policy.backoffMultiplier ** exponent);
+  // 0 × Infinity (a zero delay after ~1000 doublings) is NaN: a zero delay stays zero.
+  const grown = policy.delayInMs === 0 ? 0 : policy.delayInMs * policy.backoffMultiplier ** exponent;
+  const base = Math.min(policy.maxDelayInMs, grown);
   const spread = base * policy.jitterRatio * (2 * random() - 1);
   return Math.round(Math.min(policy.maxDelayInMs, Math.max(0, base + spread)));
 }
