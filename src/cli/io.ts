@@ -30,7 +30,9 @@ export function processIo(): CliIo {
     env: process.env,
     stdoutIsTty: tty,
     get columns() {
-      return tty ? process.stdout.columns : undefined;
+      // A pseudo-terminal may report 0 columns (e.g. `script`); COLUMNS then, else undefined.
+      const env = Number(process.env['COLUMNS']);
+      return tty ? process.stdout.columns || (Number.isInteger(env) && env > 0 ? env : undefined) : undefined;
     },
     color: tty && process.env['NO_COLOR'] === undefined,
   };

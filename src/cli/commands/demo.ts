@@ -133,6 +133,7 @@ export async function runDemo(argv: readonly string[], io: CliIo): Promise<numbe
         if (!stopping) io.out(`${formatEvent(state, e, style)}\n`);
       });
     }
+    state.log('info', `emulator ready: Entra ID at ${stack.idp.authorityHost}, Redis (TLS gate) at ${redis.host}:${redis.port}`);
     clients = await connectClients(client, connections, provider, { host: redis.host, port: redis.port, caPem: trust.ca.certPem }, state);
     traffic = startTraffic(clients, intervalMs, state);
     const endedBy = await waitForEnd(state, renewals, timeoutSeconds * 1000, signal.promise);

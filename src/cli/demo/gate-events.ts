@@ -1,3 +1,4 @@
+import { shortId } from '../render/style.js';
 import type { RedisGate } from '../../emulator/gate/redis-gate.js';
 import type { DemoState } from './state.js';
 
@@ -22,7 +23,7 @@ export function attachGate(gate: RedisGate, state: DemoState): void {
       c.tokenSequence = state.sequenceOf(record.uti) ?? c.tokenSequence;
       c.expiresAtMs = record.expiresAtMs;
       const token = c.tokenSequence === undefined ? 'a token' : `token #${c.tokenSequence}`;
-      if (c.acceptedAuths === 1) state.log('auth', `connection #${c.id} authenticated with ${token} (${record.command.toUpperCase()} as ${record.oid ?? '?'})`);
+      if (c.acceptedAuths === 1) state.log('auth', `connection #${c.id} authenticated with ${token} (${record.command.toUpperCase()} as ${shortId(record.oid)})`);
       else state.log('reauth', `connection #${c.id} re-AUTH with ${token} ✓`);
     } else {
       c.rejectedAuths++;

@@ -35,14 +35,15 @@ function bar(fraction: number, width: number): string {
 /** The live frame at `nowMs`, one string per line. */
 export function renderFrame(state: DemoState, header: DemoHeader, style: Style, nowMs: number): string[] {
   const lines: string[] = [];
-  lines.push(style.bold(`redis-entraid demo`) + style.dim(`  ${header.identity} · ${header.client} · ${header.connections} connection(s) · ${header.tokenLifetimeSeconds} s tokens · ${header.target}`));
+  lines.push(`${style.bold('redis-entraid demo')}  ${header.client} ×${header.connections} → ${header.target}  ${style.dim('(Ctrl-C to stop)')}`);
+  lines.push(style.dim(`${header.identity}, ${header.tokenLifetimeSeconds} s tokens`));
   const token = state.currentToken;
   if (token) {
     const life = token.expiresAtMs - token.receivedAtMs;
     const left = token.expiresAtMs - nowMs;
     lines.push(
       `token #${token.sequence}  oid ${shortId(token.oid)}  expires in ${style.bold(seconds(left))}  ` +
-        `${bar(life > 0 ? left / life : 0, 12)}  next renewal in ${style.cyan(seconds(token.refreshAtMs - nowMs))}`,
+        `${bar(life > 0 ? left / life : 0, 10)}  next renewal in ${style.cyan(seconds(token.refreshAtMs - nowMs))}`,
     );
   } else {
     lines.push('token    acquiring…');
