@@ -55,6 +55,8 @@ const NETWORK_CODES = new Set([
 const AUTH_CODES = new Set(['invalid_client', 'unauthorized_client', 'invalid_grant', 'access_denied']);
 const CONFIG_CODES = new Set(['invalid_scope', 'invalid_request', 'invalid_resource', 'unsupported_grant_type']);
 const SERVER_CODES = new Set(['server_error', 'temporarily_unavailable', 'service_unavailable']);
+/** msal's code for a token endpoint answer that is not JSON. */
+const INVALID_RESPONSE_CODES = new Set(['token_parsing_error']);
 
 type Bag = Record<string, unknown>;
 
@@ -132,6 +134,7 @@ function oauthCode(error: Bag): string | undefined {
 function kindOf(name: string | undefined, code: string | undefined, status: number | undefined, netCode: string | undefined): TokenRequestFailureKind {
   if (status === 429 || code === 'throttled' || code === 'too_many_requests') return 'throttled';
   if (netCode !== undefined) return 'network';
+  if (code !== undefined && INVALID_RESPONSE_CODES.has(code)) return 'invalid-response';
   if (code !== undefined && SERVER_CODES.has(code)) return 'server';
   if (status !== undefined && status >= 500) return 'server';
   if (code !== undefined && AUTH_CODES.has(code)) return 'authentication';
