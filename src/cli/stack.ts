@@ -4,8 +4,9 @@
  *
  * @module
  */
-import { startAzureRedis, type AzureRedis } from '../emulator/gate/azure-redis.js';
-import { startIdentityEmulator, type IdentityEmulator } from '../emulator/idp/identity-emulator.js';
+import type { AzureRedis } from '../emulator/gate/azure-redis.js';
+import { startEmulator, type Emulator } from '../emulator/emulator.js';
+import type { IdentityEmulator } from '../emulator/idp/identity-emulator.js';
 import type { CertificateAuthority } from '../emulator/pki/certificate-authority.js';
 import { RedisEmulatorError } from '../emulator/redis/errors.js';
 import { MissingPrerequisiteError } from './usage-error.js';
@@ -36,35 +37,23 @@ export const REDIS_INSTALL_HINT =
   'Install it: Debian/Ubuntu `sudo apt-get install redis-server`, Fedora `sudo dnf install redis`, ' +
   'macOS `brew install redis`; or put the redis-server binary on PATH.';
 
-/** Starts the stack; turns a missing redis-server into a {@link MissingPrerequisiteError}. */
+/** Starts the stack (the emulator's `startEmulator`); turns a missing redis-server into a {@link MissingPrerequisiteError}. */
 export async function startStack(options: StackOptions): Promise<Stack> {
-  const idp = await startIdentityEmulator({
-    ca: options.ca,
-    tokenLifetimeSeconds: options.tokenLifetimeSeconds,
-    ...(options.idpPort ? { port: options.idpPort } : {}),
-  });
-  let redis: AzureRedis | undefined;
-  if (options.redis) {
-    try {
-      redis = await startAzureRedis({ verifier: idp, ca: options.ca, cluster: options.cluster });
-    } catch (error) {
-      await idp.close();
-      if (error instanceof RedisEmulatorError && error.code === 'ERR_REDIS_SERVER_NOT_FOUND') {
-        throw new MissingPrerequisiteError(REDIS_INSTALL_HINT, { cause: error });
-      }
-      throw error;
+  let emulator: Emulator;
+  try {
+    emulator = await startEmulator({
+      ca: options.ca,
+      tokenLifetimeSeconds: options.tokenLifetimeSeconds,
+      ...(options.idpPort ? { port: options.idpPort } : {}),
+      redis: options.redis ? { cluster: options.cluster, tls: true } : false,
+    });
+  } catch (error) {
+    if (error instanceof RedisEmulatorError && error.code === 'ERR_REDIS_SERVER_NOT_FOUND') {
+      throw new MissingPrerequisiteError(REDIS_INSTALL_HINT, { cause: error });
     }
+    throw error;
   }
-  let closing: Promise<void> | undefined;
-  return {
-    idp,
-    redis,
-    close: () =>
-      (closing ??= (async () => {
-        await redis?.close();
-        await idp.close();
-      })()),
-  };
+  return { idp: emulator.identity, redis: emulator.redis, close: () => emulator.close() };
 }
 
 /** Resolves on the first SIGINT/SIGTERM/SIGHUP; later signals are ignored (the stop in progress is bounded). */
