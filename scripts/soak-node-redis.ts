@@ -1,0 +1,199 @@
+// Soak test for node-redis (not part of `npm test`): rotates short tokens for minutes under continuous load
+// through the emulator (real MSAL service-principal path, TLS gates, real redis-server) and prints
+// commands OK / failed, AUTHs per renewal per connection, token requests per renewal and gate expiry closures.
+//
+//   node --import tsx scripts/soak-node-redis.ts --minutes 10 --token-seconds 2
+//
+// MSAL needs the emulator's CA trusted at process start (NODE_EXTRA_CA_CERTS): the script writes a CA to a temp
+// directory and re-spawns itself with the variable set. Results also go to bench/out/soak-node-redis-<time>.json.
+import { spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { createClient, createClientPool, createCluster } from 'redis';
+import { startAzureRedis, startEmulator } from '../src/emulator/index.js';
+import { DEFAULT_SECRET_PRINCIPAL } from '../src/emulator/idp/constants.js';
+import type { RedisGate } from '../src/emulator/gate/redis-gate.js';
+import { createCertificateAuthority, loadCertificateAuthority } from '../src/emulator/pki/certificate-authority.js';
+import { createFromServicePrincipal } from '../src/provider/factories/service-principal.js';
+import { watchNodeRedisClient } from '../src/provider/node-redis/watch-client.js';
+
+const { values } = parseArgs({
+  options: {
+    minutes: { type: 'string', default: '10' },
+    'token-seconds': { type: 'string', default: '2' },
+    'reconnect-every-seconds': { type: 'string', default: '30' },
+  },
+});
+/** Every this many seconds the standalone gate drops every connection (node-redis reconnects and resubscribes). */
+const reconnectEverySeconds = Number(values['reconnect-every-seconds']);
+const minutes = Number(values.minutes);
+const tokenSeconds = Number(values['token-seconds']);
+
+if (process.env['SOAK_CA_CERT'] === undefined) {
+  const dir = mkdtempSync(join(tmpdir(), 'soak-node-redis-'));
+  const ca = createCertificateAuthority('soak-node-redis CA');
+  writeFileSync(join(dir, 'ca.pem'), ca.certPem);
+  writeFileSync(join(dir, 'ca-key.pem'), ca.keyPem, { mode: 0o600 });
+  const child = spawn(process.execPath, [...process.execArgv, ...process.argv.slice(1)], {
+    stdio: 'inherit',
+    env: { ...process.env, NODE_EXTRA_CA_CERTS: join(dir, 'ca.pem'), SOAK_CA_CERT: join(dir, 'ca.pem'), SOAK_CA_KEY: join(dir, 'ca-key.pem') },
+  });
+  child.on('exit', (code) => {
+    rmSync(dir, { recursive: true, force: true });
+    process.exitCode = code ?? 1;
+  });
+} else {
+  await soak();
+}
+
+async function soak(): Promise<void> {
+  const ca = loadCertificateAuthority({
+    certPem: readFileSync(process.env['SOAK_CA_CERT'] ?? '', 'utf8'),
+    keyPem: readFileSync(process.env['SOAK_CA_KEY'] ?? '', 'utf8'),
+  });
+  const emulator = await startEmulator({ ca, tokenLifetimeSeconds: tokenSeconds, redis: { cluster: true, tls: true } });
+  const single = await startAzureRedis({ verifier: emulator.identity, ca, tls: true });
+  const cluster = emulator.redis;
+  if (cluster === undefined) throw new Error('no cluster');
+  const provider = createFromServicePrincipal({
+    clientId: DEFAULT_SECRET_PRINCIPAL.clientId,
+    clientSecret: DEFAULT_SECRET_PRINCIPAL.clientSecret,
+    tenantId: emulator.identity.tenantId,
+    authorityHost: emulator.identity.authorityHost,
+    tokenManagerConfig: { expirationRefreshRatio: 0.5, lowerRefreshBoundMillis: 0, minRefreshIntervalMs: 250 },
+  });
+  let renewalsSeen = 0;
+  let reAuthFailures = 0;
+  let skipped = 0;
+  provider.on('tokenRenewed', () => renewalsSeen++);
+  provider.on('reAuthenticationFailed', () => reAuthFailures++);
+  provider.on('reAuthenticationSkipped', () => skipped++);
+
+  const socket = { host: single.host, port: single.port, tls: true as const, reconnectStrategy: () => 50 };
+  const clients = [3, 2, 3].map((resp) => createClient({ socket, RESP: resp as 2 | 3, credentialsProvider: provider }));
+  const subscriber = createClient({ socket, RESP: 3, credentialsProvider: provider });
+  const pool = createClientPool({ socket, RESP: 3, credentialsProvider: provider }, { minimum: 2, maximum: 2 });
+  const redisCluster = createCluster({
+    rootNodes: cluster.rootNodes.map((n) => ({ socket: { host: n.host, port: n.port } })),
+    RESP: 3,
+    defaults: { credentialsProvider: provider, socket: { tls: true, reconnectStrategy: () => 50 } },
+  });
+  for (const emitter of [...clients, subscriber, pool, redisCluster]) emitter.on('error', () => undefined);
+  const watches = clients.map((client) => watchNodeRedisClient(client, provider));
+  await Promise.all([...clients.map((c) => c.connect()), subscriber.connect(), pool.connect(), redisCluster.connect()]);
+  const tokenRequestsAtStart = emulator.identity.requests.filter((r) => r.endpoint === 'token').length;
+  const renewalsAtStart = renewalsSeen;
+  let received = 0;
+  await subscriber.subscribe('soak', () => received++);
+
+  let ok = 0;
+  let failed = 0;
+  let published = 0;
+  let running = true;
+  const worker = async (run: (i: number) => Promise<unknown>): Promise<void> => {
+    for (let i = 0; running; i++) {
+      try {
+        await run(i);
+        ok++;
+      } catch {
+        failed++;
+      }
+      await new Promise((r) => setTimeout(r, 2));
+    }
+  };
+  const workers = [
+    ...clients.map((c, n) => worker((i) => c.set(`soak:${n}:${i % 100}`, String(i)))),
+    worker((i) => pool.incr(`soak:pool:${i % 100}`)),
+    worker((i) => redisCluster.set(`soak:cluster:${i % 1000}`, String(i))),
+    worker((i) => clients[0]?.multi().incr('soak:tx').get(`soak:0:${i % 100}`).exec() ?? Promise.resolve()),
+    worker(async () => {
+      await clients[0]?.publish('soak', 'm');
+      published++;
+    }),
+  ];
+  const started = Date.now();
+  const progress = setInterval(() => {
+    process.stderr.write(`\r${Math.round((Date.now() - started) / 1000)} s: ${ok} ok, ${failed} failed, ${renewalsSeen} renewals   `);
+  }, 5_000);
+  progress.unref();
+  let forcedReconnects = 0;
+  const dropper = setInterval(() => {
+    forcedReconnects++;
+    for (const gate of single.gates) gate.closeAll();
+  }, reconnectEverySeconds * 1000);
+  dropper.unref();
+  await new Promise((r) => setTimeout(r, minutes * 60_000));
+  running = false;
+  await Promise.all(workers);
+  clearInterval(progress);
+  clearInterval(dropper);
+  process.stderr.write('\n');
+  await new Promise((r) => setTimeout(r, 500));
+
+  const renewals = renewalsSeen - renewalsAtStart;
+  const tokenRequests = emulator.identity.requests.filter((r) => r.endpoint === 'token').length - tokenRequestsAtStart;
+  const gates: RedisGate[] = [...single.gates, ...cluster.gates];
+  const oid = DEFAULT_SECRET_PRINCIPAL.objectId;
+  const connections = gates.flatMap((g) => g.connections().filter((c) => c.oid === oid));
+  const perToken = connections.flatMap((c) => {
+    const counts = new Map<string | undefined, number>();
+    for (const a of c.auths) counts.set(a.uti, (counts.get(a.uti) ?? 0) + 1);
+    return [...counts.values()];
+  });
+  const open = connections.filter((c) => c.closedReason === undefined);
+  const result = {
+    minutes,
+    tokenSeconds,
+    library: 'redis@6.3.1',
+    commandsOk: ok,
+    commandsFailed: failed,
+    forcedReconnects,
+    messagesPublished: published,
+    messagesReceived: received,
+    renewals,
+    tokenRequests,
+    tokenRequestsPerRenewal: renewals === 0 ? 0 : tokenRequests / renewals,
+    maxAuthsPerTokenPerConnection: Math.max(...perToken),
+    meanAuthsPerTokenPerConnection: perToken.reduce((a, b) => a + b, 0) / perToken.length,
+    openConnections: open.length,
+    connectionsTotal: connections.length,
+    minTokensPerOpenConnection: Math.min(...open.map((c) => new Set(c.auths.map((a) => a.uti)).size)),
+    gateExpiryClosures: gates.reduce((s, g) => s + g.stats().expiryClosures, 0),
+    gateAuthRejected: gates.reduce((s, g) => s + g.stats().authRejected, 0),
+    reAuthFailures,
+    reAuthSkipped: skipped,
+    providerSubscribersBeforeClose: provider.subscriberCount,
+    providerSubscribersAfterClose: 0,
+  };
+  for (const w of watches) w.dispose();
+  await Promise.all([...clients.map((c) => c.close()), subscriber.close(), pool.close(), redisCluster.close()]);
+  result.providerSubscribersAfterClose = provider.subscriberCount;
+  await provider.close();
+  await single.close();
+  await emulator.close();
+
+  const rows: [string, string | number, string][] = [
+    ['commands OK', result.commandsOk, '> 0'],
+    ['commands failed', result.commandsFailed, '0'],
+    ['pub/sub messages received / published', `${result.messagesReceived} / ${result.messagesPublished}`, 'equal without forced reconnects'],
+    ['renewals', result.renewals, `~${Math.round((minutes * 60) / (tokenSeconds / 2))}`],
+    ['token requests per renewal', result.tokenRequestsPerRenewal.toFixed(3), '1'],
+    ['AUTHs per renewal per connection (max)', result.maxAuthsPerTokenPerConnection, '1'],
+    ['AUTHs per renewal per connection (mean)', result.meanAuthsPerTokenPerConnection.toFixed(3), '1'],
+    ['gate expiry closures', result.gateExpiryClosures, '0'],
+    ['gate AUTH rejections', result.gateAuthRejected, '0'],
+    ['forced reconnects (all standalone connections)', result.forcedReconnects, '-'],
+    ['connections seen / open at the end', `${result.connectionsTotal} / ${result.openConnections}`, '- / 9'],
+    ['subscriptions before / after close', `${result.providerSubscribersBeforeClose} / ${result.providerSubscribersAfterClose}`, '9 (+ listeners of reconnects since the last renewal) / 0'],
+  ];
+  const width = Math.max(...rows.map((r) => r[0].length));
+  process.stdout.write(`node-redis soak: ${minutes} min, ${tokenSeconds} s tokens\n`);
+  for (const [name, value, ideal] of rows) process.stdout.write(`${name.padEnd(width)}  ${String(value).padStart(14)}  (ideal ${ideal})\n`);
+  const out = resolve(import.meta.dirname, '..', 'bench', 'out');
+  mkdirSync(out, { recursive: true });
+  const file = join(out, `soak-node-redis-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
+  writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`);
+  process.stdout.write(`written ${file}\n`);
+}
