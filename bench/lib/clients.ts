@@ -11,6 +11,8 @@ import type { NodeRedisCredentialsProvider } from './subjects.js';
 export interface Endpoint {
   readonly host: string;
   readonly port: number;
+  /** Whether the gate serves TLS. Default true. */
+  readonly tls?: boolean;
 }
 
 /** How a client authenticates: a provider, or a fixed username/password (the static baseline). */
@@ -24,7 +26,12 @@ function authOptions(auth: Auth): { credentialsProvider: NodeRedisCredentialsPro
 /** A standalone TLS client (not yet connected). Errors are counted, never thrown. */
 export function standaloneClient(endpoint: Endpoint, caPem: string, auth: Auth, options: { resp3?: boolean } = {}) {
   const client = createClient({
-    socket: { host: endpoint.host, port: endpoint.port, tls: true, ca: caPem, reconnectStrategy: (retries) => Math.min(50 * retries, 500) },
+    socket: {
+      host: endpoint.host,
+      port: endpoint.port,
+      ...(endpoint.tls === false ? {} : { tls: true as const, ca: caPem }),
+      reconnectStrategy: (retries: number) => Math.min(50 * retries, 500),
+    },
     RESP: options.resp3 === true ? 3 : 2,
     ...authOptions(auth),
   });

@@ -36,6 +36,8 @@ export interface ProviderHandle {
   readonly provider: NodeRedisCredentialsProvider;
   /** Our provider, for events and the ioredis adapter; undefined for the peer. */
   readonly ours: EntraIdCredentialsProvider | undefined;
+  /** Re-authentication failures the provider was told about so far. */
+  reAuthErrors(): number;
   close(): Promise<void>;
 }
 
@@ -46,9 +48,10 @@ interface Stoppable {
   stop(): void;
 }
 
-function peerHandle(peer: PeerProvider): ProviderHandle {
+function peerHandle(peer: PeerProvider, errors: { count: number }): ProviderHandle {
   return {
     name: 'peer',
+    reAuthErrors: () => errors.count,
     provider: peer,
     ours: undefined,
     close: async () => {
@@ -60,7 +63,11 @@ function peerHandle(peer: PeerProvider): ProviderHandle {
 }
 
 function oursHandle(provider: EntraIdCredentialsProvider): ProviderHandle {
-  return { name: 'ours', provider, ours: provider, close: () => provider.close() };
+  let errors = 0;
+  provider.on('reAuthenticationFailed', () => {
+    errors++;
+  });
+  return { name: 'ours', provider, ours: provider, reAuthErrors: () => errors, close: () => provider.close() };
 }
 
 function peerConfig(refreshRatio: number): { expirationRefreshRatio: number; retry: typeof DEFAULT_RETRY_POLICY } {
@@ -85,13 +92,18 @@ export function servicePrincipalProvider(name: SubjectName, identity: IdentityEm
     authorityHost: identity.authorityHost,
     disableInstanceDiscovery: true,
   });
+  const errors = { count: 0 };
   const peer = EntraIdCredentialsProviderFactory.createForDefaultAzureCredential({
     credential,
     scopes: REDIS_SCOPE_DEFAULT,
     options: {},
     tokenManagerConfig: peerConfig(refreshRatio),
+    // Counted instead of the default handler's console.error.
+    onReAuthenticationError: () => {
+      errors.count++;
+    },
   });
-  return peerHandle(peer);
+  return peerHandle(peer, errors);
 }
 
 /**
@@ -113,13 +125,18 @@ export function mintingProvider(name: SubjectName, mint: () => string, lifetimeM
   const credential: TokenCredential = {
     getToken: async (): Promise<AzureAccessToken> => ({ token: mint(), expiresOnTimestamp: Date.now() + lifetimeMs }),
   };
+  const errors = { count: 0 };
   const peer = EntraIdCredentialsProviderFactory.createForDefaultAzureCredential({
     credential,
     scopes: REDIS_SCOPE_DEFAULT,
     options: {},
     tokenManagerConfig: peerConfig(refreshRatio),
+    // Counted instead of the default handler's console.error.
+    onReAuthenticationError: () => {
+      errors.count++;
+    },
   });
-  return peerHandle(peer);
+  return peerHandle(peer, errors);
 }
 
 /** Token requests the emulator answered for the default secret principal so far. */
