@@ -210,6 +210,29 @@ describe('redis-entraid check', () => {
     }
   });
 
+  it('--cluster: nodes announced by IP with a host-name certificate → exact nodeAddressMap / natMap advice', async () => {
+    // Certificates that name only `localhost`, like Azure's name the cache host while nodes are announced by IP.
+    const byName = { ...ca, issueServerCertificate: () => ca.issueServerCertificate(['localhost']) };
+    const cluster = await startAzureRedis({ verifier: idp, ca: byName, cluster: true });
+    try {
+      const r = await runCli(['check', '--host', 'localhost', '--port', String(cluster.port), '--cluster'], secretEnv);
+      assert.equal(r.code, 0, r.stdout);
+      const port = cluster.gates[1]?.port as number;
+      const map = `{ '127.0.0.1:${port}': { host: 'localhost', port: ${port} } }`;
+      assert.ok(
+        r.stdout.includes(
+          `    ! cause: the cluster announces this node as 127.0.0.1:${port}, an IP address its certificate does not name (it names localhost)\n` +
+            `    ! fix:   map node addresses in the client: node-redis \`nodeAddressMap: ${map}\`; ioredis \`natMap: ${map}\` with \`redisOptions: { tls: { servername: 'localhost' } }\`\n`,
+        ),
+        r.stdout,
+      );
+      assert.match(r.stdout, new RegExp(`\\n✓ node 127\\.0\\.0\\.1:${port} TLS +\\d+ ms  TLSv1\\.3, subject CN=localhost.*; verified as localhost, not as the announced 127\\.0\\.0\\.1\\n`));
+      assert.match(r.stdout, /\nOK: all 18 checks passed\n$/);
+    } finally {
+      await cluster.close();
+    }
+  });
+
   it('--cluster against a non-clustered cache → drop --cluster', async () => {
     const { code, report } = await check(good.port, ['--cluster']);
     assert.equal(code, 1);

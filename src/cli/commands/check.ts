@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { isIP } from 'node:net';
 import { CREDENTIAL_HELP, CREDENTIAL_OPTIONS, describeInputs, resolveCredentialInputs, type CredentialInputs } from '../args.js';
 import { acquireToken, formatDuration, summarizeClaims, type AcquiredToken } from '../credential.js';
 import { diagnose, portHint, tokenProblem, type CheckStepName, type DiagnoseContext, type Diagnosis, type ObservedError } from '../diagnose.js';
@@ -53,6 +54,8 @@ export interface CheckStep {
   readonly detail?: string;
   readonly error?: ObservedError;
   readonly diagnosis?: Diagnosis;
+  /** Advice on a step that passed only with an adjustment (e.g. a cluster node announced by IP). */
+  readonly advice?: Diagnosis;
 }
 
 interface Target {
@@ -138,8 +141,20 @@ export async function runChecks(
     const ctx = (): DiagnoseContext => context(token, host, port);
     started = Date.now();
     let connection: RespConnection;
+    let advice: Diagnosis | undefined;
+    const open = (name: string | undefined): Promise<RespConnection> =>
+      RespConnection.open({ host, port, tls: target.tls, servername: name, rejectUnauthorized: !target.insecure, timeoutMs: target.timeoutMs });
     try {
-      connection = await RespConnection.open({ host, port, tls: target.tls, servername, rejectUnauthorized: !target.insecure, timeoutMs: target.timeoutMs });
+      try {
+        connection = await open(servername);
+      } catch (error) {
+        // A cluster node announced by IP, with a certificate for the cache's host name: what clients meet on
+        // Azure Managed Redis (OSS cluster policy). Verify it against the seed's name, and say how to map it.
+        const seedName = target.servername ?? target.host;
+        if (!node || (error as { code?: unknown }).code !== 'ERR_TLS_CERT_ALTNAME_INVALID' || isIP(host) === 0 || isIP(seedName) !== 0) throw error;
+        connection = await open(seedName);
+        advice = nodeAddressMapAdvice(host, port, seedName);
+      }
     } catch (error) {
       const name = `${prefix}${target.tls ? 'TLS' : 'connect'}`;
       const code = (error as { code?: unknown }).code;
@@ -170,8 +185,10 @@ export async function runChecks(
       durationMs: Date.now() - started,
       detail: cert
         ? `${cert.protocol ?? 'TLS'}, subject ${cert.subject}, issuer ${cert.issuer}, valid until ${cert.validTo} (${cert.expiresInDays} days)` +
-          (cert.verified ? '' : `; NOT VERIFIED${cert.verificationError ? ` (${cert.verificationError})` : ''}`)
+          (cert.verified ? '' : `; NOT VERIFIED${cert.verificationError ? ` (${cert.verificationError})` : ''}`) +
+          (advice ? `; verified as ${target.servername ?? target.host}, not as the announced ${host}` : '')
         : 'plaintext (no TLS)',
+      ...(advice ? { advice } : {}),
     });
     const commands: [CheckStepName, string[], string, (reply: unknown) => string][] = [
       ['auth', ['AUTH', token.claims.oid ?? '', token.token], 'AUTH', () => `as ${token.claims.oid ?? '?'}`],
@@ -216,13 +233,25 @@ export async function runChecks(
   return { steps, token };
 }
 
+/** How to make clients reach a node announced as `ip:port` whose certificate names `hostName`. */
+export function nodeAddressMapAdvice(ip: string, port: number, hostName: string): Diagnosis {
+  const map = `{ '${ip}:${port}': { host: '${hostName}', port: ${port} } }`;
+  return {
+    kind: 'node-address-map',
+    cause: `the cluster announces this node as ${ip}:${port}, an IP address its certificate does not name (it names ${hostName})`,
+    fix: `map node addresses in the client: node-redis \`nodeAddressMap: ${map}\`; ioredis \`natMap: ${map}\` with \`redisOptions: { tls: { servername: '${hostName}' } }\``,
+  };
+}
+
 function printStep(io: CliIo, style: Style, step: CheckStep): void {
   const mark = step.ok ? style.green('✓') : style.red('✗');
   const time = `${step.durationMs} ms`.padStart(8);
   const text = step.ok ? (step.detail ?? '') : (step.error?.message ?? '');
   io.out(`${mark} ${step.name.padEnd(12)} ${style.dim(time)}  ${text}\n`);
-  if (step.diagnosis) {
-    io.out(`    ${style.bold('cause:')} ${step.diagnosis.cause}\n    ${style.bold('fix:')}   ${step.diagnosis.fix}\n`);
+  const explain = step.diagnosis ?? step.advice;
+  if (explain) {
+    const mark = step.diagnosis ? '' : `${style.yellow('!')} `;
+    io.out(`    ${mark}${style.bold('cause:')} ${explain.cause}\n    ${mark}${style.bold('fix:')}   ${explain.fix}\n`);
   }
 }
 
