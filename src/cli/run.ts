@@ -80,6 +80,10 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo()): 
       io.err(`redis-entraid ${name}: ${error.message}\n`);
       return ExitCode.MISSING_PREREQUISITE;
     }
-    throw error;
+    // Anything else: one line (never a token: our messages carry none), the stack with REDIS_ENTRAID_DEBUG=1.
+    const message = error instanceof Error ? error.message : String(error);
+    io.err(`redis-entraid ${name}: ${message}\n`);
+    if (io.env['REDIS_ENTRAID_DEBUG'] && error instanceof Error && error.stack) io.err(`${error.stack}\n`);
+    return ExitCode.FAILURE;
   }
 }

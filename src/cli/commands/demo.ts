@@ -88,6 +88,7 @@ export async function runDemo(argv: readonly string[], io: CliIo): Promise<numbe
     stopping = true;
     traffic?.halt();
   });
+  const deadlineMs = Date.now() + timeoutSeconds * 1000;
   let stack: Stack | undefined;
   let provider: EntraIdCredentialsProvider | undefined;
   let clients: DemoClient[] = [];
@@ -134,9 +135,16 @@ export async function runDemo(argv: readonly string[], io: CliIo): Promise<numbe
       });
     }
     state.log('info', `emulator ready: Entra ID at ${stack.idp.authorityHost}, Redis (TLS gate) at ${redis.host}:${redis.port}`);
-    clients = await connectClients(client, connections, provider, { host: redis.host, port: redis.port, caPem: trust.ca.certPem }, state);
+    const connecting = connectClients(client, connections, provider, { host: redis.host, port: redis.port, caPem: trust.ca.certPem }, state);
+    clients = await beforeDeadline(connecting, deadlineMs, `the ${client} clients did not connect within ${timeoutSeconds} s (--timeout)`).catch(
+      (error: unknown) => {
+        // Clients that connect after all are closed right away.
+        connecting.then((late) => Promise.all(late.map((c) => c.close()))).catch(() => undefined);
+        throw error;
+      },
+    );
     traffic = startTraffic(clients, intervalMs, state);
-    const endedBy = await waitForEnd(state, renewals, timeoutSeconds * 1000, signal.promise);
+    const endedBy = await waitForEnd(state, renewals, deadlineMs - Date.now(), signal.promise);
     stopping = true;
     await traffic.stop();
     await Promise.all(clients.map((c) => c.close()));
@@ -156,6 +164,15 @@ export async function runDemo(argv: readonly string[], io: CliIo): Promise<numbe
     await stack?.close();
     signal.dispose();
   }
+}
+
+/** `promise`, or a rejection with `message` at `deadlineMs` (a late result is closed by the caller's cleanup). */
+function beforeDeadline<T>(promise: Promise<T>, deadlineMs: number, message: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(message)), Math.max(0, deadlineMs - Date.now()));
+  });
+  return Promise.race([promise, expired]).finally(() => clearTimeout(timer));
 }
 
 /** Resolves when the renewals happened and every connection re-AUTHed (or 3 s after), on a signal, or at the time limit. */

@@ -28,6 +28,22 @@ export interface DemoTarget {
   readonly caPem: string;
 }
 
+/** How long a graceful close, or the end of in-flight commands, may take before the demo forces it, in ms. */
+const CLOSE_GRACE_MS = 1500;
+
+/** True when `promise` fulfils within `ms`; false when it rejects or takes longer. */
+async function settlesWithin(promise: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<boolean>((resolve) => {
+    timer = setTimeout(() => resolve(false), ms);
+  });
+  try {
+    return await Promise.race([promise.then(() => true, () => false), late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 const PACKAGES: Record<DemoClientKind, string> = { 'node-redis': 'redis', ioredis: 'ioredis' };
 
 /** Checks that the client library can be loaded; throws {@link MissingPrerequisiteError} saying how to install it. */
@@ -61,11 +77,8 @@ async function nodeRedisClient(provider: EntraIdCredentialsProvider, target: Dem
     set: (key, value) => client.set(key, value),
     get: (key) => client.get(key),
     close: async () => {
-      try {
-        await client.close();
-      } catch {
-        client.destroy();
-      }
+      // Graceful when the server is there; forced when it is gone (e.g. stopped by Ctrl-C).
+      if (!(await settlesWithin(client.close(), CLOSE_GRACE_MS))) client.destroy();
     },
   };
 }
@@ -90,11 +103,7 @@ async function ioredisClient(provider: EntraIdCredentialsProvider, target: DemoT
     set: (key, value) => client.set(key, value),
     get: (key) => client.get(key),
     close: async () => {
-      try {
-        await client.quit();
-      } catch {
-        client.disconnect();
-      }
+      if (!(await settlesWithin(client.quit(), CLOSE_GRACE_MS))) client.disconnect();
     },
   };
 }
@@ -153,7 +162,8 @@ export function startTraffic(clients: readonly DemoClient[], intervalMs: number,
     },
     stop: async () => {
       stopped = true;
-      await Promise.all(loops);
+      // In-flight commands may wait for a server that is gone; closing the clients ends them.
+      await settlesWithin(Promise.all(loops), CLOSE_GRACE_MS);
     },
   };
 }
