@@ -7,7 +7,7 @@
 import { isIP } from 'node:net';
 import { CREDENTIAL_HELP, CREDENTIAL_OPTIONS, describeInputs, resolveCredentialInputs, type CredentialInputs } from '../args.js';
 import { acquireToken, formatDuration, summarizeClaims, type AcquiredToken } from '../credential.js';
-import { diagnose, portHint, tokenProblem, type CheckStepName, type DiagnoseContext, type Diagnosis, type ObservedError } from '../diagnose.js';
+import { diagnose, nodeAddressMapAdvice, portHint, tokenProblem, type CheckStepName, type DiagnoseContext, type Diagnosis, type ObservedError } from '../diagnose.js';
 import { ExitCode, type CliIo } from '../io.js';
 import { observeError } from '../observe.js';
 import { flag, integerOption, parseOptions, stringOption } from '../parse.js';
@@ -231,16 +231,6 @@ export async function runChecks(
     connection?.close();
   }
   return { steps, token };
-}
-
-/** How to make clients reach a node announced as `ip:port` whose certificate names `hostName`. */
-export function nodeAddressMapAdvice(ip: string, port: number, hostName: string): Diagnosis {
-  const map = `{ '${ip}:${port}': { host: '${hostName}', port: ${port} } }`;
-  return {
-    kind: 'node-address-map',
-    cause: `the cluster announces this node as ${ip}:${port}, an IP address its certificate does not name (it names ${hostName})`,
-    fix: `map node addresses in the client: node-redis \`nodeAddressMap: ${map}\`; ioredis \`natMap: ${map}\` with \`redisOptions: { tls: { servername: '${hostName}' } }\``,
-  };
 }
 
 function printStep(io: CliIo, style: Style, step: CheckStep): void {
