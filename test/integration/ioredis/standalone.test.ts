@@ -9,6 +9,7 @@ import type { EntraIdCredentialsProvider } from '../../../src/provider/entra-id-
 import { IOREDIS5, IOREDIS6, IOVALKEY, type AnyRedis, type Flavour } from './helpers/clients.js';
 import {
   acceptedUtis,
+  ClientTracker,
   eventually,
   gateConnectionOf,
   realProvider,
@@ -37,7 +38,7 @@ for (const flavour of [IOREDIS6, IOREDIS5, IOVALKEY] satisfies Flavour[]) {
   describe(`standalone ${flavour.name} through the gate`, { concurrency: true }, () => {
     let provider: EntraIdCredentialsProvider;
     let log: TokenLog;
-    const clients: AnyRedis[] = [];
+    const clients = new ClientTracker<AnyRedis>();
     const open = (credentials: object, extra: object = {}): AnyRedis => {
       const redis = emulator.redis;
       assert.ok(redis);
@@ -50,7 +51,7 @@ for (const flavour of [IOREDIS6, IOREDIS5, IOVALKEY] satisfies Flavour[]) {
         ...credentials,
       });
       client.on('error', () => undefined);
-      clients.push(client);
+      clients.add(client);
       return client;
     };
 
@@ -58,10 +59,12 @@ for (const flavour of [IOREDIS6, IOREDIS5, IOVALKEY] satisfies Flavour[]) {
       ({ provider, log } = realProvider(emulator));
     });
     after(async () => {
-      for (const client of clients) client.disconnect();
-      await waitFor('clients to end', () => clients.every((client) => client.status === 'end'));
-      assert.equal(provider.subscriberCount, 0, 'every binding released its subscription');
-      await provider.close();
+      try {
+        await clients.closeAll();
+        assert.equal(provider.subscriberCount, 0, 'every binding released its subscription');
+      } finally {
+        await provider.close();
+      }
       assert.equal(sumStats(gates(), 'expiryClosures'), 0, 'no connection outlived its token');
     });
 
@@ -87,7 +90,7 @@ for (const flavour of [IOREDIS6, IOREDIS5, IOVALKEY] satisfies Flavour[]) {
       const redis = await withEntraId(provider, (credentials) => open(credentials), { reAuthJitterMs: 200 });
       const blocking = redis.duplicate() as AnyRedis;
       blocking.on('error', () => undefined);
-      clients.push(blocking);
+      clients.add(blocking);
       await waitFor('duplicate ready', () => blocking.status === 'ready');
       const key = `queue:${flavour.name}`;
       const connection = gateConnectionOf(gates(), blocking);
