@@ -50,6 +50,13 @@ export function diagnoseToken(error: ObservedError, ctx: DiagnoseContext): Diagn
     };
   }
   if (/self[- ]signed|unable to verify|UNABLE_TO_VERIFY|SELF_SIGNED|certificate/i.test(message) || /endpoints_resolution_error/.test(message)) {
+    if (ctx.authorityHost !== undefined && /^https:\/\/(127\.|localhost|\[::1\])/i.test(ctx.authorityHost)) {
+      return {
+        kind: 'authority-untrusted',
+        cause: `the local authority ${ctx.authorityHost} (an emulator?) was not reachable or its CA is not trusted by this process`,
+        fix: 'source an env file printed by `redis-entraid emulator` (it sets NODE_EXTRA_CA_CERTS, which node reads only at start-up), and check that the emulator is still running',
+      };
+    }
     return {
       kind: 'authority-unreachable',
       cause: 'the authority could not be reached or its TLS certificate is not trusted (endpoints_resolution_error)',

@@ -26,6 +26,8 @@ export interface DiagnoseContext {
   readonly cluster: boolean;
   /** How the token was acquired (`secret`, `managed`, …), when known. */
   readonly identityKind?: string;
+  /** The authority host the token was requested from, when known. */
+  readonly authorityHost?: string;
   /** The token's claims, when one was acquired. */
   readonly claims?: JwtClaims | undefined;
   /** The username sent with AUTH. */

@@ -29,7 +29,7 @@ describe('redis-entraid token', () => {
     assert.match(r.stdout, new RegExp(`\\n  tid      ${DEFAULT_EMULATOR_TENANT_ID}\\n`));
     assert.match(r.stdout, /\n {2}aud {6}https:\/\/redis\.azure\.com\n/);
     assert.match(r.stdout, new RegExp(`\\n  appid    ${DEFAULT_SECRET_PRINCIPAL.clientId}\\n`));
-    assert.match(r.stdout, /\n {2}expires {2}\d{4}-\d\d-\d\dT[\d:.]+Z \(in (9m 5\d|10m 0)s?.*, lifetime 10m\)\n$/);
+    assert.match(r.stdout, /\n {2}expires {2}\d{4}-\d\d-\d\dT[\d:.]+Z \(in (9m 5\ds|10m), lifetime 10m\)\n$/);
     assert.doesNotMatch(r.stdout, /eyJ/);
     assert.ok(!r.stdout.includes(DEFAULT_SECRET_PRINCIPAL.clientSecret));
   });
@@ -71,6 +71,17 @@ describe('redis-entraid token', () => {
     assert.match(r.stderr, /\n {2}cause: the identity platform refused the client credentials \(AADSTS7000215\)/);
     assert.match(r.stderr, /\n {2}fix: {3}create a new client secret on the app registration and set its value in AZURE_CLIENT_SECRET\n$/);
     assert.ok(!r.stderr.includes('wrong-secret-value-123'));
+  });
+
+  it('explains an untrusted local authority: source the emulator env file', async () => {
+    const env = cleanEnv({ ...idp.env.servicePrincipalSecret(), AZURE_TENANT_ID: idp.tenantId });
+    delete env['NODE_EXTRA_CA_CERTS'];
+    const r = await runCli(['token', '--json'], env);
+    assert.equal(r.code, 1);
+    const body = JSON.parse(r.stdout) as { ok: boolean; diagnosis: { kind: string; fix: string } };
+    assert.equal(body.ok, false);
+    assert.equal(body.diagnosis.kind, 'authority-untrusted');
+    assert.match(body.diagnosis.fix, /^source an env file printed by `redis-entraid emulator` \(it sets NODE_EXTRA_CA_CERTS/);
   });
 
   it('is a usage error (exit 2) when a service principal lacks its tenant', async () => {

@@ -102,6 +102,7 @@ export async function runChecks(
     port,
     cluster: target.cluster,
     identityKind: inputs.kind,
+    authorityHost: inputs.authorityHost,
     claims: token?.claims,
     username: token?.claims.oid,
     nowMs: Date.now(),

@@ -69,7 +69,7 @@ export async function runToken(argv: readonly string[], io: CliIo): Promise<numb
     acquired = await acquireToken(inputs);
   } catch (error) {
     const observed = observeError(error, [inputs.clientSecret]);
-    const diagnosis = diagnose('token', observed, { host: '', port: 0, cluster: false, identityKind: inputs.kind, nowMs: Date.now() });
+    const diagnosis = diagnose('token', observed, { host: '', port: 0, cluster: false, identityKind: inputs.kind, authorityHost: inputs.authorityHost, nowMs: Date.now() });
     const ms = Date.now() - started;
     if (json) {
       io.out(`${JSON.stringify({ ok: false, identity: inputs.kind, durationMs: ms, error: observed, diagnosis }, null, 2)}\n`);
