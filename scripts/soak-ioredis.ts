@@ -1,0 +1,235 @@
+// Soak test for the ioredis adapter (not part of `npm test`): rotates short tokens for minutes under continuous
+// load through the emulator (real MSAL service-principal path, TLS gates, real redis-server) and prints commands
+// OK / failed, AUTHs per renewal per connection, token requests per renewal and gate expiry closures.
+//
+//   node --import tsx scripts/soak-ioredis.ts --minutes 10 --token-seconds 2 [--cluster]
+//
+// Standalone: ioredis 6 (RESP3), ioredis 6 (protocol 2), ioredis 5, a RESP3 subscriber, a duplicate() doing BLPOP
+// and a MULTI worker; the gate drops every connection every --reconnect-every-seconds. Cluster: 3 TLS masters,
+// an ioredis 6 and an ioredis 5 Cluster, a cluster subscriber; every gate drops its connections likewise.
+// MSAL needs the emulator's CA trusted at process start (NODE_EXTRA_CA_CERTS): the script writes a CA to a temp
+// directory and re-spawns itself with the variable set. Results also go to bench/out/soak-ioredis-<mode>-<time>.json.
+import { spawn } from 'node:child_process';
+import type { EventEmitter } from 'node:events';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { Cluster as Cluster6, Redis as Redis6 } from 'ioredis';
+import { Cluster as Cluster5, Redis as Redis5 } from 'ioredis5';
+import { startEmulator } from '../src/emulator/index.js';
+import { DEFAULT_SECRET_PRINCIPAL } from '../src/emulator/idp/constants.js';
+import { createCertificateAuthority, loadCertificateAuthority } from '../src/emulator/pki/certificate-authority.js';
+import { withEntraId } from '../src/ioredis/index.js';
+import { createFromServicePrincipal } from '../src/provider/factories/service-principal.js';
+
+const { values } = parseArgs({
+  options: {
+    minutes: { type: 'string', default: '10' },
+    'token-seconds': { type: 'string', default: '2' },
+    'reconnect-every-seconds': { type: 'string', default: '30' },
+    cluster: { type: 'boolean', default: false },
+  },
+});
+const minutes = Number(values.minutes);
+const tokenSeconds = Number(values['token-seconds']);
+/** Every this many seconds every gate drops every connection (ioredis reconnects and resubscribes). */
+const reconnectEverySeconds = Number(values['reconnect-every-seconds']);
+const clusterMode = values.cluster === true;
+
+if (process.env['SOAK_CA_CERT'] === undefined) {
+  const dir = mkdtempSync(join(tmpdir(), 'soak-ioredis-'));
+  const ca = createCertificateAuthority('soak-ioredis CA');
+  writeFileSync(join(dir, 'ca.pem'), ca.certPem);
+  writeFileSync(join(dir, 'ca-key.pem'), ca.keyPem, { mode: 0o600 });
+  const child = spawn(process.execPath, [...process.execArgv, ...process.argv.slice(1)], {
+    stdio: 'inherit',
+    env: { ...process.env, NODE_EXTRA_CA_CERTS: join(dir, 'ca.pem'), SOAK_CA_CERT: join(dir, 'ca.pem'), SOAK_CA_KEY: join(dir, 'ca-key.pem') },
+  });
+  child.on('exit', (code) => {
+    rmSync(dir, { recursive: true, force: true });
+    process.exitCode = code ?? 1;
+  });
+} else {
+  await soak();
+}
+
+/** Any ioredis Redis or Cluster: an EventEmitter that can disconnect. */
+type Closable = EventEmitter & { disconnect(): void };
+
+async function soak(): Promise<void> {
+  const ca = loadCertificateAuthority({
+    certPem: readFileSync(process.env['SOAK_CA_CERT'] ?? '', 'utf8'),
+    keyPem: readFileSync(process.env['SOAK_CA_KEY'] ?? '', 'utf8'),
+  });
+  const emulator = await startEmulator({ ca, tokenLifetimeSeconds: tokenSeconds, redis: { cluster: clusterMode, tls: true } });
+  const azure = emulator.redis;
+  if (azure === undefined) throw new Error('no redis');
+  const provider = createFromServicePrincipal({
+    clientId: DEFAULT_SECRET_PRINCIPAL.clientId,
+    clientSecret: DEFAULT_SECRET_PRINCIPAL.clientSecret,
+    tenantId: emulator.identity.tenantId,
+    authorityHost: emulator.identity.authorityHost,
+    tokenManagerConfig: { expirationRefreshRatio: 0.5, lowerRefreshBoundMillis: 0, minRefreshIntervalMs: 250 },
+  });
+  let renewalsSeen = 0;
+  let reAuthFailures = 0;
+  let skipped = 0;
+  provider.on('tokenRenewed', () => renewalsSeen++);
+  provider.on('reAuthenticationFailed', () => reAuthFailures++);
+  provider.on('reAuthenticationSkipped', () => skipped++);
+  // re-AUTH jitter well inside the renewal margin (half a token's life)
+  const options = { reAuthJitterMs: Math.min(500, (tokenSeconds * 1000) / 8) };
+  const tls = { ca: ca.certPem };
+  const all: Closable[] = [];
+  const track = <T extends Closable>(client: T): T => {
+    client.on('error', () => undefined);
+    all.push(client);
+    return client;
+  };
+
+  const run: ((i: number) => Promise<unknown>)[] = [];
+  let received = 0;
+  let published = 0;
+  let libraries: string;
+  if (clusterMode) {
+    libraries = 'ioredis@6.0.0 Cluster, ioredis@5.11.1 Cluster';
+    const nodes = [...azure.rootNodes];
+    const c6 = await withEntraId(provider, (creds) => track(new Cluster6(nodes, { redisOptions: { tls, ...creds }, clusterRetryStrategy: () => 50 })), options);
+    const c5 = await withEntraId(provider, (creds) => track(new Cluster5(nodes, { redisOptions: { tls, ...creds }, clusterRetryStrategy: () => 50 })), options);
+    const sub = await withEntraId(provider, (creds) => track(new Cluster6(nodes, { redisOptions: { tls, ...creds }, clusterRetryStrategy: () => 50 })), options);
+    sub.on('message', () => received++);
+    await sub.subscribe('soak');
+    run.push((i) => c6.set(`soak:6:${i % 1000}`, String(i)));
+    run.push((i) => c5.set(`soak:5:${i % 1000}`, String(i)));
+    run.push((i) => c6.get(`soak:5:${i % 1000}`));
+    run.push(async () => {
+      await c6.publish('soak', 'm');
+      published++;
+    });
+  } else {
+    libraries = 'ioredis@6.0.0 (RESP3 and protocol 2), ioredis@5.11.1';
+    const base = { host: azure.host, port: azure.port, tls, retryStrategy: () => 50 };
+    const r6 = await withEntraId(provider, (creds) => track(new Redis6({ ...base, ...creds })), options);
+    const r6p2 = await withEntraId(provider, (creds) => track(new Redis6({ ...base, protocol: 2, ...creds })), options);
+    const r5 = await withEntraId(provider, (creds) => track(new Redis5({ ...base, ...creds })), options);
+    const sub = await withEntraId(provider, (creds) => track(new Redis6({ ...base, ...creds })), options);
+    const blocking = track(r6.duplicate());
+    sub.on('message', () => received++);
+    await sub.subscribe('soak');
+    run.push((i) => r6.set(`soak:6:${i % 100}`, String(i)));
+    run.push((i) => r6p2.set(`soak:6p2:${i % 100}`, String(i)));
+    run.push((i) => r5.set(`soak:5:${i % 100}`, String(i)));
+    run.push((i) => r5.multi().incr('soak:tx').get(`soak:5:${i % 100}`).exec());
+    run.push(async (i) => {
+      await r6.rpush('soak:queue', String(i));
+      const popped = await blocking.blpop('soak:queue', tokenSeconds * 3);
+      if (popped === null) throw new Error('BLPOP timed out: a job was lost');
+    });
+    run.push(async () => {
+      await r6.publish('soak', 'm');
+      published++;
+    });
+  }
+  const tokenRequestsAtStart = emulator.identity.stats().requestsByEndpoint.token ?? 0;
+  const renewalsAtStart = renewalsSeen;
+
+  let ok = 0;
+  let failed = 0;
+  let running = true;
+  const worker = async (step: (i: number) => Promise<unknown>): Promise<void> => {
+    for (let i = 0; running; i++) {
+      try {
+        await step(i);
+        ok++;
+      } catch {
+        failed++;
+      }
+      await new Promise((r) => setTimeout(r, 2));
+    }
+  };
+  const workers = run.map((step) => worker(step));
+  const started = Date.now();
+  const progress = setInterval(() => {
+    process.stderr.write(`\r${Math.round((Date.now() - started) / 1000)} s: ${ok} ok, ${failed} failed, ${renewalsSeen} renewals   `);
+  }, 5_000);
+  progress.unref();
+  let forcedReconnects = 0;
+  const dropper = setInterval(() => {
+    forcedReconnects++;
+    for (const gate of azure.gates) gate.closeAll();
+  }, reconnectEverySeconds * 1000);
+  dropper.unref();
+  await new Promise((r) => setTimeout(r, minutes * 60_000));
+  running = false;
+  await Promise.all(workers);
+  clearInterval(progress);
+  clearInterval(dropper);
+  process.stderr.write('\n');
+  await new Promise((r) => setTimeout(r, 500));
+
+  const renewals = renewalsSeen - renewalsAtStart;
+  const tokenRequests = (emulator.identity.stats().requestsByEndpoint.token ?? 0) - tokenRequestsAtStart;
+  const oid = DEFAULT_SECRET_PRINCIPAL.objectId;
+  const connections = azure.gates.flatMap((g) => g.connections().filter((c) => c.oid === oid));
+  const perToken = connections.flatMap((c) => {
+    const counts = new Map<string | undefined, number>();
+    for (const a of c.auths) counts.set(a.uti, (counts.get(a.uti) ?? 0) + 1);
+    return [...counts.values()];
+  });
+  const open = connections.filter((c) => c.closedReason === undefined);
+  const result = {
+    minutes,
+    tokenSeconds,
+    mode: clusterMode ? 'cluster' : 'standalone',
+    libraries,
+    commandsOk: ok,
+    commandsFailed: failed,
+    forcedReconnects,
+    messagesPublished: published,
+    messagesReceived: received,
+    renewals,
+    tokenRequests,
+    tokenRequestsPerRenewal: renewals === 0 ? 0 : tokenRequests / renewals,
+    maxAuthsPerTokenPerConnection: Math.max(...perToken),
+    meanAuthsPerTokenPerConnection: perToken.reduce((a, b) => a + b, 0) / perToken.length,
+    openConnections: open.length,
+    connectionsTotal: connections.length,
+    gateExpiryClosures: azure.gates.reduce((s, g) => s + g.stats().expiryClosures, 0),
+    gateAuthRejected: azure.gates.reduce((s, g) => s + g.stats().authRejected, 0),
+    reAuthFailures,
+    reAuthSkipped: skipped,
+    providerSubscribersBeforeClose: provider.subscriberCount,
+    providerSubscribersAfterClose: 0,
+  };
+  const ended = all.map((client) => new Promise<void>((r) => client.once('end', () => r())));
+  for (const client of all) client.disconnect();
+  await Promise.all(ended);
+  result.providerSubscribersAfterClose = provider.subscriberCount;
+  await provider.close();
+  await emulator.close();
+
+  const rows: [string, string | number, string][] = [
+    ['commands OK', result.commandsOk, '> 0'],
+    ['commands failed', result.commandsFailed, '0 (a forced drop may fail the commands in flight)'],
+    ['pub/sub messages received / published', `${result.messagesReceived} / ${result.messagesPublished}`, 'equal without forced reconnects'],
+    ['renewals', result.renewals, `~${Math.round((minutes * 60) / (tokenSeconds / 2))}`],
+    ['token requests per renewal', result.tokenRequestsPerRenewal.toFixed(3), '1'],
+    ['AUTHs per renewal per connection (max)', result.maxAuthsPerTokenPerConnection, '1'],
+    ['AUTHs per renewal per connection (mean)', result.meanAuthsPerTokenPerConnection.toFixed(3), '1'],
+    ['gate expiry closures', result.gateExpiryClosures, '0'],
+    ['gate AUTH rejections', result.gateAuthRejected, '0'],
+    ['re-AUTH failures / skipped (RESP2 subscriber)', `${result.reAuthFailures} / ${result.reAuthSkipped}`, '0 / 0 (no RESP2 subscriber here)'],
+    ['forced reconnects (every connection)', result.forcedReconnects, '-'],
+    ['connections seen / open at the end', `${result.connectionsTotal} / ${result.openConnections}`, '-'],
+    ['subscriptions before / after close', `${result.providerSubscribersBeforeClose} / ${result.providerSubscribersAfterClose}`, `${clusterMode ? 3 : 4} (one per binding; a duplicate() shares it) / 0`],
+  ];
+  const width = Math.max(...rows.map((r) => r[0].length));
+  process.stdout.write(`ioredis ${result.mode} soak: ${minutes} min, ${tokenSeconds} s tokens\n`);
+  for (const [name, value, ideal] of rows) process.stdout.write(`${name.padEnd(width)}  ${String(value).padStart(14)}  (ideal ${ideal})\n`);
+  const out = resolve(import.meta.dirname, '..', 'bench', 'out');
+  mkdirSync(out, { recursive: true });
+  const file = join(out, `soak-ioredis-${result.mode}-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
+  writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`);
+  process.stdout.write(`written ${file}\n`);
+}
