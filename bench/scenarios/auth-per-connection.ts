@@ -5,9 +5,9 @@
  *
  * @module
  */
-import type { RedisGate } from '../../src/emulator/index.js';
+import type { IdentityEmulator, RedisGate } from '../../src/emulator/index.js';
 import { startEmulator } from '../../src/emulator/index.js';
-import { meanAuthsPerConnection } from '../lib/auth-window.js';
+import { closuresIn, meanAuthsPerConnection } from '../lib/auth-window.js';
 import { connectAll, destroyAll, standaloneClient } from '../lib/clients.js';
 import { disconnectAll, ioredisClients } from '../lib/ioredis-clients.js';
 import { round, sleep, waitFor } from '../lib/stats.js';
@@ -25,15 +25,35 @@ interface Measured {
   readonly afterReconnects: number;
   readonly maxAfterReconnects: number;
   readonly connections: number;
+  readonly freshConnections: number;
+  readonly closures: { readonly fresh: Record<string, number>; readonly afterReconnects: Record<string, number> };
 }
 
-/** Mean AUTHs per live connection per renewal over `renewals` refresh periods starting now. */
-async function window(gates: readonly RedisGate[], lifetimeS: number, renewals: number): Promise<{ mean: number; max: number; connections: number }> {
+/**
+ * Waits for the middle of a refresh period (half-way between two renewals, going by the last token request
+ * the emulator answered), so a window of whole periods holds exactly `renewals` renewals and their jitter.
+ */
+async function alignMidPeriod(identity: IdentityEmulator, lifetimeS: number): Promise<void> {
+  const periodMs = REFRESH_RATIO * lifetimeS * 1000;
+  const last = identity.requests.filter((r) => r.endpoint === 'token' && r.status === 200).at(-1)?.at ?? Date.now();
+  let target = last + periodMs / 2;
+  while (target < Date.now()) target += periodMs;
+  await sleep(target - Date.now());
+}
+
+/** Mean AUTHs per live connection per renewal over `renewals` refresh periods, from the next mid-period. */
+async function window(
+  identity: IdentityEmulator,
+  gates: readonly RedisGate[],
+  lifetimeS: number,
+  renewals: number,
+): Promise<{ mean: number; max: number; connections: number; closures: Record<string, number> }> {
+  await alignMidPeriod(identity, lifetimeS);
   const from = Date.now();
   const to = from + renewals * REFRESH_RATIO * lifetimeS * 1000;
   await sleep(to - from);
   const result = meanAuthsPerConnection(gates, from, to);
-  return { mean: result.mean / renewals, max: result.max / renewals, connections: result.connections };
+  return { mean: result.mean / renewals, max: result.max / renewals, connections: result.connections, closures: closuresIn(gates, from, to) };
 }
 
 async function measure(variant: Variant, context: BenchContext, lifetimeS: number, renewals: number): Promise<Measured> {
@@ -57,21 +77,33 @@ async function measure(variant: Variant, context: BenchContext, lifetimeS: numbe
       await connectAll(clients);
       ready = () => clients.every((c) => c.isReady);
     }
-    // Start each window just after a renewal's AUTHs would have landed, mid-period.
-    await sleep(REFRESH_RATIO * lifetimeS * 500);
-    const fresh = await window([gate], lifetimeS, renewals);
+    const fresh = await window(emulator.identity, [gate], lifetimeS, renewals);
     for (let i = 0; i < RECONNECTS; i++) {
       const opened = gate.stats().connectionsTotal;
       gate.closeAll();
       await waitFor(() => gate.stats().connectionsTotal >= opened + CLIENTS && gate.stats().connectionsOpen >= CLIENTS && ready(), 'clients to reconnect', 30_000);
     }
-    const after = await window([gate], lifetimeS, renewals);
-    return { fresh: fresh.mean, afterReconnects: after.mean, maxAfterReconnects: after.max, connections: after.connections };
+    const after = await window(emulator.identity, [gate], lifetimeS, renewals);
+    return {
+      fresh: fresh.mean,
+      afterReconnects: after.mean,
+      maxAfterReconnects: after.max,
+      connections: after.connections,
+      freshConnections: fresh.connections,
+      closures: { fresh: fresh.closures, afterReconnects: after.closures },
+    };
   } finally {
     for (const stop of close) stop();
     await handle.close();
     await emulator.close();
   }
+}
+
+/** The value, or why there is none (no connection lived through the whole window). */
+function cellOf(value: number, connections: number, closures: Record<string, number>): number | string {
+  if (connections > 0) return round(value);
+  const reasons = Object.entries(closures).map(([reason, n]) => `${reason} ${n}`);
+  return `n/a: no connection lived through the window (closed: ${reasons.join(', ') || 'none'})`;
 }
 
 export const authPerConnectionScenario: Scenario = {
@@ -94,8 +126,8 @@ export const authPerConnectionScenario: Scenario = {
         id: 'auth.fresh',
         metric: 'AUTH per live connection per renewal (node-redis, 0 reconnects)',
         unit: 'AUTH/connection/renewal',
-        ours: round(ours.fresh),
-        peer: round(peer.fresh),
+        ours: cellOf(ours.fresh, ours.freshConnections, ours.closures.fresh),
+        peer: cellOf(peer.fresh, peer.freshConnections, peer.closures.fresh),
         baseline: 'n/a (static password)',
         ideal: 1,
         note: setup,
@@ -104,8 +136,8 @@ export const authPerConnectionScenario: Scenario = {
         id: 'auth.reconnects',
         metric: `AUTH per live connection per renewal (node-redis, after ${RECONNECTS} reconnects)`,
         unit: 'AUTH/connection/renewal',
-        ours: round(ours.afterReconnects),
-        peer: round(peer.afterReconnects),
+        ours: cellOf(ours.afterReconnects, ours.connections, ours.closures.afterReconnects),
+        peer: cellOf(peer.afterReconnects, peer.connections, peer.closures.afterReconnects),
         baseline: 'n/a (static password)',
         ideal: 1,
         note: `mean (max) after ${RECONNECTS} gate-forced reconnects: ours ${round(ours.afterReconnects)} (${round(ours.maxAfterReconnects)}), peer ${round(peer.afterReconnects)} (${round(peer.maxAfterReconnects)})`,

@@ -95,7 +95,9 @@ export const throughputScenario: Scenario = {
     const setup =
       `one client, ${CONCURRENCY} commands in flight (GET/SET 3:1), ${rounds} round(s) × ${durationMs / 1000} s per condition, ` +
       `${lifetimeS} s tokens (re-AUTH every ${lifetimeS * 0.8} s: ours ${renewals('ours')}, peer ${renewals('peer')} AUTHs in total); ` +
-      `failed commands: ours ${failed('ours')}, peer ${failed('peer')}, baseline ${failed('baseline')}`;
+      `failed commands: ours ${failed('ours')}, peer ${failed('peer')}, baseline ${failed('baseline')}; ` +
+      `noise: baseline ops/s ranged ${Math.round(Math.min(...runs.baseline.map((r) => r.opsPerSecond)))}–` +
+      `${Math.round(Math.max(...runs.baseline.map((r) => r.opsPerSecond)))} across rounds`;
     const rows: Row[] = [
       {
         id: 'throughput.ops',
@@ -124,6 +126,16 @@ export const throughputScenario: Scenario = {
         peer: round(ratio('peer', (r) => r.p99)),
         baseline: `1.00 (${round(base.p99, 3)} ms)`,
         ideal: '1.00',
+      },
+      {
+        id: 'throughput.failed',
+        metric: 'Failed commands during the throughput runs (token rotation)',
+        unit: 'commands',
+        ours: failed('ours'),
+        peer: failed('peer'),
+        baseline: failed('baseline'),
+        ideal: 0,
+        note: `out of ~${Math.round(base.ops * (durationMs / 1000) * rounds)} commands per condition`,
       },
     ];
     const series = (c: 'ours' | 'peer'): Series => ({
