@@ -5,7 +5,7 @@ import { existsSync, mkdtempSync, readdirSync, rmSync, symlinkSync } from 'node:
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { cleanEnv, collect, ROOT, runCli, spawnCli, waitForOutput } from './helpers.js';
+import { cleanEnv, collect, stopChild, ROOT, runCli, spawnCli, waitForOutput } from './helpers.js';
 
 /** A TMPDIR owned by one test: every temp file the demo creates (CA, redis-server dirs) lands there. */
 function privateTmp(): string {
@@ -102,7 +102,7 @@ describe('redis-entraid demo', () => {
       assert.match(r.stdout, /\nOK: every command succeeded across \d+ token renewal\(s\)/);
       assert.deepEqual(leftovers(tmp), []);
     } finally {
-      child.kill('SIGKILL');
+      stopChild(child);
       await done.catch(() => undefined);
     }
   });

@@ -5,7 +5,7 @@ import { connect } from 'node:net';
 import { dirname, join } from 'node:path';
 import { describe, it } from 'node:test';
 import type { EmulatorSettings } from '../../src/cli/commands/emulator.js';
-import { cleanEnv, collect, runCli, spawnCli, waitForOutput } from './helpers.js';
+import { cleanEnv, collect, stopChild, runCli, spawnCli, waitForOutput } from './helpers.js';
 
 /** Parses an env file written by `emulator` (`export K='V'` lines). */
 function readEnvFile(path: string): Record<string, string> {
@@ -61,7 +61,7 @@ describe('redis-entraid emulator', () => {
         }
         assert.equal(await portIsClosed(Number(new URL(settings.authorityHost).port)), true);
       } finally {
-        child.kill('SIGKILL');
+        stopChild(child);
         await done.catch(() => undefined);
       }
     });
@@ -81,7 +81,7 @@ describe('redis-entraid emulator', () => {
       assert.equal(r.code, 0);
       assert.match(r.stdout, /\nSIGTERM received: stopping…\nStopped; temporary files removed\.\n$/);
     } finally {
-      child.kill('SIGKILL');
+      stopChild(child);
       await done.catch(() => undefined);
     }
   });

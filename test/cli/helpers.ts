@@ -35,7 +35,7 @@ export function collect(child: ChildProcess, timeoutMs = 60_000): Promise<CliRes
     child.stdout?.on('data', (d: Buffer) => (stdout += d.toString('utf8')));
     child.stderr?.on('data', (d: Buffer) => (stderr += d.toString('utf8')));
     const timer = setTimeout(() => {
-      child.kill('SIGKILL');
+      stopChild(child);
       reject(new Error(`the CLI did not exit within ${timeoutMs} ms\nstdout:\n${stdout}\nstderr:\n${stderr}`));
     }, timeoutMs);
     child.on('error', (e) => {
@@ -72,4 +72,16 @@ export function waitForOutput(child: ChildProcess, predicate: (stdout: string) =
     }, timeoutMs);
     child.stdout?.on('data', onData);
   });
+}
+
+/**
+ * Stops a CLI process: SIGTERM first, so it stops the redis-server processes it started (a SIGKILL would
+ * orphan them), then SIGKILL if it is still there after `graceMs`.
+ */
+export function stopChild(child: ChildProcess, graceMs = 5000): void {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  child.kill('SIGTERM');
+  setTimeout(() => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  }, graceMs).unref();
 }
