@@ -49,7 +49,10 @@ export class AclUserRegistry {
   /** Makes sure the ACL user for `oid` exists. Rejects when the server cannot be reached or refuses. */
   ensure(oid: string): Promise<void> {
     const existing = this.#known.get(oid);
-    if (existing) return existing;
+    // A cached creation only holds while its admin connection lives: a dropped one may mean the server
+    // restarted and lost its users, so create again (the reconnect in #connection forgets every user).
+    const adminLost = this.#live !== undefined && !this.#live.usable;
+    if (existing && !adminLost) return existing;
     const created = this.#create(oid);
     this.#known.set(oid, created);
     created.catch(() => this.#known.delete(oid));
