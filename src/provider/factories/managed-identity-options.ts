@@ -26,6 +26,11 @@ export interface ManagedIdentityIdentityOptions extends ScopeOptions {
 /** The keys of {@link ManagedIdentityIdentityOptions}: they are not passed on to the credentials provider. */
 export const MANAGED_IDENTITY_OPTION_KEYS: readonly string[] = Object.freeze(['identityType', 'idType', 'id', 'scopes']);
 
+// JSON.stringify throws on a bigint and says nothing useful about an object: quote strings only.
+function describeValue(value: unknown): string {
+  return typeof value === 'string' ? JSON.stringify(value) : value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value;
+}
+
 const IDENTITY_TYPES: readonly string[] = Object.values(ManagedIdentityType);
 const ID_TYPES: readonly string[] = Object.values(ManagedIdentityIdType);
 
@@ -48,7 +53,7 @@ export function resolveManagedIdentitySettings(options: ManagedIdentityIdentityO
   if (!IDENTITY_TYPES.includes(identityType)) {
     throw new ConfigurationError(
       'identityType',
-      `must be one of ${IDENTITY_TYPES.map((t) => JSON.stringify(t)).join(', ')} (ManagedIdentityType), got ${JSON.stringify(identityType)}`,
+      `must be one of ${IDENTITY_TYPES.map((t) => JSON.stringify(t)).join(', ')} (ManagedIdentityType), got ${describeValue(identityType)}`,
     );
   }
   if (identityType === ManagedIdentityType.SYSTEM_ASSIGNED) {
@@ -67,7 +72,7 @@ export function resolveManagedIdentitySettings(options: ManagedIdentityIdentityO
   if (!ID_TYPES.includes(idType)) {
     throw new ConfigurationError(
       'idType',
-      `must be one of ${ID_TYPES.map((t) => JSON.stringify(t)).join(', ')} (ManagedIdentityIdType), got ${JSON.stringify(idType)}`,
+      `must be one of ${ID_TYPES.map((t) => JSON.stringify(t)).join(', ')} (ManagedIdentityIdType), got ${describeValue(idType)}`,
     );
   }
   const id = requireNonEmptyString('id', options.id);
