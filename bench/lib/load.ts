@@ -9,6 +9,17 @@ export interface LoadResult {
   readonly latenciesMs: number[];
 }
 
+/** A command not answered within this many ms counts as failed (a client stuck reconnecting never answers). */
+export const COMMAND_TIMEOUT_MS = 5_000;
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
 /** Runs `command(i)` from `concurrency` workers for `durationMs`. */
 export async function closedLoop(command: (i: number) => Promise<unknown>, concurrency: number, durationMs: number): Promise<LoadResult> {
   const latenciesMs: number[] = [];
@@ -20,7 +31,7 @@ export async function closedLoop(command: (i: number) => Promise<unknown>, concu
     while (performance.now() < end) {
       const t0 = performance.now();
       try {
-        await command(counter++);
+        await withTimeout(command(counter++), COMMAND_TIMEOUT_MS);
         latenciesMs.push(performance.now() - t0);
       } catch {
         failed++;

@@ -8,7 +8,7 @@ import { after, describe, it } from 'node:test';
 const root = resolve(import.meta.dirname, '../..');
 // In the runner's order (the order of bench/scenarios/index.ts).
 const SCENARIOS = ['fanout', 'cold-start', 'memory'];
-const EXPECTED_ROWS = ['fanout.all', 'fanout.spread', 'cold-start', 'memory.heap', 'memory.rss'];
+const EXPECTED_ROWS = ['fanout.all', 'fanout.spread', 'cold-start', 'memory.heap', 'memory.rss', 'unhandled-rejections'];
 
 interface Results {
   readonly quick: boolean;
