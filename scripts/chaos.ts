@@ -6,14 +6,12 @@
 //
 // msal-node reaches the emulator over HTTPS, so the process must trust its CA at start-up: the script creates
 // a CA, writes it to a temp file and re-spawns itself with NODE_EXTRA_CA_CERTS.
-import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createClient } from 'redis';
 import { Redis } from 'ioredis';
-import { createCertificateAuthority, loadCertificateAuthority, startEmulator } from '../src/emulator/index.js';
+import { ensureTrustedCa, startEmulator, type CertificateAuthority } from '../src/emulator/index.js';
 import type { InjectedFault } from '../src/emulator/idp/faults.js';
 import { DEFAULT_SECRET_PRINCIPAL } from '../src/emulator/idp/constants.js';
 import { withEntraId } from '../src/ioredis/with-entra-id.js';
@@ -27,31 +25,9 @@ if (!Number.isFinite(minutes) || minutes <= 0) {
   process.exit(2);
 }
 
-if (process.env['CHAOS_CA_CERT'] === undefined) {
-  // Parent: create and trust a CA, then run the chaos in a child that reads NODE_EXTRA_CA_CERTS at start-up.
-  const dir = mkdtempSync(join(tmpdir(), 'redis-entraid-chaos-'));
-  const ca = createCertificateAuthority('redis-entraid chaos CA');
-  const cert = join(dir, 'ca.pem');
-  const key = join(dir, 'ca-key.pem');
-  writeFileSync(cert, ca.certPem);
-  writeFileSync(key, ca.keyPem, { mode: 0o600 });
-  const child = spawn(process.execPath, ['--import', 'tsx', ...process.argv.slice(1)], {
-    cwd: ROOT,
-    stdio: 'inherit',
-    env: { ...process.env, NODE_EXTRA_CA_CERTS: cert, CHAOS_CA_CERT: cert, CHAOS_CA_KEY: key },
-  });
-  const forward = (signal: NodeJS.Signals): void => {
-    child.kill(signal);
-  };
-  process.on('SIGINT', forward);
-  process.on('SIGTERM', forward);
-  child.on('exit', (code, signal) => {
-    rmSync(dir, { recursive: true, force: true });
-    process.exit(code ?? (signal ? 1 : 0));
-  });
-} else {
-  await runChaos(process.env['CHAOS_CA_CERT'], process.env['CHAOS_CA_KEY'] ?? '');
-}
+const trust = await ensureTrustedCa(process.env, { commonName: 'redis-entraid chaos CA' });
+if (trust.kind === 'delegated') process.exit(trust.exitCode);
+await runChaos(trust.ca);
 
 /** A small deterministic PRNG (mulberry32), so a schedule can be replayed with --seed. */
 function prng(seed: number): () => number {
@@ -65,7 +41,7 @@ function prng(seed: number): () => number {
   };
 }
 
-async function runChaos(certPath: string, keyPath: string): Promise<void> {
+async function runChaos(ca: CertificateAuthority): Promise<void> {
   const seed = values.seed === undefined ? Math.floor(Math.random() * 2 ** 31) : Number(values.seed);
   const random = prng(seed);
   const unhandled: string[] = [];
@@ -73,7 +49,6 @@ async function runChaos(certPath: string, keyPath: string): Promise<void> {
   process.on('uncaughtExceptionMonitor', (error) => unhandled.push(`uncaughtException: ${error.message}`));
   const baseline = new Set(process.getActiveResourcesInfo().map((r, i) => `${r}#${i}`)).size;
 
-  const ca = loadCertificateAuthority({ certPem: readFileSync(certPath, 'utf8'), keyPem: readFileSync(keyPath, 'utf8') });
   // 20 s tokens renewed every 4 s: every fault below is shorter than the token's remaining life.
   const emulator = await startEmulator({ ca, tokenLifetimeSeconds: 20 });
   const redis = emulator.redis;

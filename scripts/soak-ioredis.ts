@@ -9,17 +9,16 @@
 // an ioredis 6 and an ioredis 5 Cluster, a cluster subscriber; every gate drops its connections likewise.
 // MSAL needs the emulator's CA trusted at process start (NODE_EXTRA_CA_CERTS): the script writes a CA to a temp
 // directory and re-spawns itself with the variable set. Results also go to bench/out/soak-ioredis-<mode>-<time>.json.
-import { spawn } from 'node:child_process';
 import type { EventEmitter } from 'node:events';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Cluster as Cluster6, Redis as Redis6 } from 'ioredis';
 import { Cluster as Cluster5, Redis as Redis5 } from 'ioredis5';
 import { startEmulator } from '../src/emulator/index.js';
 import { DEFAULT_SECRET_PRINCIPAL } from '../src/emulator/idp/constants.js';
-import { createCertificateAuthority, loadCertificateAuthority } from '../src/emulator/pki/certificate-authority.js';
+import type { CertificateAuthority } from '../src/emulator/pki/certificate-authority.js';
+import { ensureTrustedCa } from '../src/emulator/trusted-ca.js';
 import { withEntraId } from '../src/ioredis/index.js';
 import { createFromServicePrincipal } from '../src/provider/factories/service-principal.js';
 
@@ -37,31 +36,14 @@ const tokenSeconds = Number(values['token-seconds']);
 const reconnectEverySeconds = Number(values['reconnect-every-seconds']);
 const clusterMode = values.cluster === true;
 
-if (process.env['SOAK_CA_CERT'] === undefined) {
-  const dir = mkdtempSync(join(tmpdir(), 'soak-ioredis-'));
-  const ca = createCertificateAuthority('soak-ioredis CA');
-  writeFileSync(join(dir, 'ca.pem'), ca.certPem);
-  writeFileSync(join(dir, 'ca-key.pem'), ca.keyPem, { mode: 0o600 });
-  const child = spawn(process.execPath, [...process.execArgv, ...process.argv.slice(1)], {
-    stdio: 'inherit',
-    env: { ...process.env, NODE_EXTRA_CA_CERTS: join(dir, 'ca.pem'), SOAK_CA_CERT: join(dir, 'ca.pem'), SOAK_CA_KEY: join(dir, 'ca-key.pem') },
-  });
-  child.on('exit', (code) => {
-    rmSync(dir, { recursive: true, force: true });
-    process.exitCode = code ?? 1;
-  });
-} else {
-  await soak();
-}
+const trust = await ensureTrustedCa(process.env, { commonName: 'soak-ioredis CA' });
+if (trust.kind === 'delegated') process.exitCode = trust.exitCode;
+else await soak(trust.ca);
 
 /** Any ioredis Redis or Cluster: an EventEmitter that can disconnect. */
 type Closable = EventEmitter & { disconnect(): void };
 
-async function soak(): Promise<void> {
-  const ca = loadCertificateAuthority({
-    certPem: readFileSync(process.env['SOAK_CA_CERT'] ?? '', 'utf8'),
-    keyPem: readFileSync(process.env['SOAK_CA_KEY'] ?? '', 'utf8'),
-  });
+async function soak(ca: CertificateAuthority): Promise<void> {
   const emulator = await startEmulator({ ca, tokenLifetimeSeconds: tokenSeconds, redis: { cluster: clusterMode, tls: true } });
   const azure = emulator.redis;
   if (azure === undefined) throw new Error('no redis');

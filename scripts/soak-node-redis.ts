@@ -6,16 +6,15 @@
 //
 // MSAL needs the emulator's CA trusted at process start (NODE_EXTRA_CA_CERTS): the script writes a CA to a temp
 // directory and re-spawns itself with the variable set. Results also go to bench/out/soak-node-redis-<time>.json.
-import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createClient, createClientPool, createCluster } from 'redis';
 import { startAzureRedis, startEmulator } from '../src/emulator/index.js';
 import { DEFAULT_SECRET_PRINCIPAL } from '../src/emulator/idp/constants.js';
 import type { RedisGate } from '../src/emulator/gate/redis-gate.js';
-import { createCertificateAuthority, loadCertificateAuthority } from '../src/emulator/pki/certificate-authority.js';
+import type { CertificateAuthority } from '../src/emulator/pki/certificate-authority.js';
+import { ensureTrustedCa } from '../src/emulator/trusted-ca.js';
 import { createFromServicePrincipal } from '../src/provider/factories/service-principal.js';
 import { watchNodeRedisClient } from '../src/provider/node-redis/watch-client.js';
 
@@ -31,28 +30,11 @@ const reconnectEverySeconds = Number(values['reconnect-every-seconds']);
 const minutes = Number(values.minutes);
 const tokenSeconds = Number(values['token-seconds']);
 
-if (process.env['SOAK_CA_CERT'] === undefined) {
-  const dir = mkdtempSync(join(tmpdir(), 'soak-node-redis-'));
-  const ca = createCertificateAuthority('soak-node-redis CA');
-  writeFileSync(join(dir, 'ca.pem'), ca.certPem);
-  writeFileSync(join(dir, 'ca-key.pem'), ca.keyPem, { mode: 0o600 });
-  const child = spawn(process.execPath, [...process.execArgv, ...process.argv.slice(1)], {
-    stdio: 'inherit',
-    env: { ...process.env, NODE_EXTRA_CA_CERTS: join(dir, 'ca.pem'), SOAK_CA_CERT: join(dir, 'ca.pem'), SOAK_CA_KEY: join(dir, 'ca-key.pem') },
-  });
-  child.on('exit', (code) => {
-    rmSync(dir, { recursive: true, force: true });
-    process.exitCode = code ?? 1;
-  });
-} else {
-  await soak();
-}
+const trust = await ensureTrustedCa(process.env, { commonName: 'soak-node-redis CA' });
+if (trust.kind === 'delegated') process.exitCode = trust.exitCode;
+else await soak(trust.ca);
 
-async function soak(): Promise<void> {
-  const ca = loadCertificateAuthority({
-    certPem: readFileSync(process.env['SOAK_CA_CERT'] ?? '', 'utf8'),
-    keyPem: readFileSync(process.env['SOAK_CA_KEY'] ?? '', 'utf8'),
-  });
+async function soak(ca: CertificateAuthority): Promise<void> {
   const emulator = await startEmulator({ ca, tokenLifetimeSeconds: tokenSeconds, redis: { cluster: true, tls: true } });
   const single = await startAzureRedis({ verifier: emulator.identity, ca, tls: true });
   const cluster = emulator.redis;

@@ -10,6 +10,8 @@ export {
 } from './pki/certificate-authority.js';
 export type { CertificateAuthority, CertificateBundle } from './pki/certificate-authority.js';
 export { startEmulator } from './emulator.js';
+export { ensureTrustedCa, TRUSTED_CA_DIR_ENV } from './trusted-ca.js';
+export type { TrustedCa, EnsureTrustedCaOptions } from './trusted-ca.js';
 export type { Emulator, EmulatorOptions } from './emulator.js';
 export { signJwt } from './jwt/sign.js';
 export type { JwsHeader } from './jwt/sign.js';

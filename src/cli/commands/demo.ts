@@ -16,7 +16,7 @@ import { demoOutcome, renderSummary, type DemoOutcome } from '../render/demo-sum
 import { formatEvent, LiveView, renderFrame, type DemoHeader } from '../render/demo-view.js';
 import { createStyle } from '../render/style.js';
 import { REDIS_INSTALL_HINT, startStack, waitForStopSignal, type Stack } from '../stack.js';
-import { ensureTrustedCa } from '../trust-ca.js';
+import { ensureTrustedCa } from '../../emulator/trusted-ca.js';
 import { MissingPrerequisiteError } from '../usage-error.js';
 import { attachGate } from '../demo/gate-events.js';
 import type { EntraIdCredentialsProvider } from '../../provider/entra-id-credentials-provider.js';
@@ -75,7 +75,7 @@ export async function runDemo(argv: readonly string[], io: CliIo): Promise<numbe
   const timeoutSeconds = integerOption('demo', values, 'timeout', Math.max(60, lifetime * (renewals + 2) * 3), { min: 1, max: 86_400 });
   requireRedisServer();
   await requireClientLibrary(client);
-  const trust = await ensureTrustedCa(io.env);
+  const trust = await ensureTrustedCa(io.env, { commonName: 'redis-entraid demo CA' });
   if (trust.kind === 'delegated') return trust.exitCode;
 
   const style = createStyle(io.color);

@@ -1,9 +1,10 @@
 /**
  * Making this process trust the emulator's CA. MSAL and @azure/identity verify the emulator's HTTPS
  * certificate against node's trust store, which takes extra CAs only from `NODE_EXTRA_CA_CERTS` at process
- * start. So a command that runs the emulator *and* a client creates the CA first and, when this process does
- * not trust it yet, runs itself again in a child process with `NODE_EXTRA_CA_CERTS` set: stdio inherited,
- * signals forwarded, the CA files removed when the child exits.
+ * start. So a program that runs the emulator *and* a client in one process creates the CA first and, when this
+ * process does not trust it yet, runs itself again in a child process with `NODE_EXTRA_CA_CERTS` set: stdio
+ * inherited, signals forwarded, the CA files removed when the child exits. The CLI's `demo`, the soak and chaos
+ * scripts and the benchmarks use it; so can a user's own script.
  *
  * @module
  */
@@ -15,10 +16,18 @@ import {
   createCertificateAuthority,
   loadCertificateAuthority,
   type CertificateAuthority,
-} from '../emulator/pki/certificate-authority.js';
+} from './pki/certificate-authority.js';
 
 /** Set in the child: the directory holding the CA (`ca.pem`, `ca-key.pem`) its parent created. */
-export const CLI_CA_DIR_ENV = 'REDIS_ENTRAID_CLI_CA_DIR';
+export const TRUSTED_CA_DIR_ENV = 'REDIS_ENTRAID_TRUSTED_CA_DIR';
+
+/** Options of {@link ensureTrustedCa}. */
+export interface EnsureTrustedCaOptions {
+  /** Common name of the CA created. Default `redis-entraid emulator CA`. */
+  readonly commonName?: string;
+  /** Extra node flags for the child (e.g. `--expose-gc`), before the current `process.execArgv`. Default none. */
+  readonly execArgv?: readonly string[];
+}
 
 /** The outcome of {@link ensureTrustedCa}. */
 export type TrustedCa =
@@ -34,12 +43,16 @@ function signalNumber(signal: NodeJS.Signals): number {
 }
 
 /**
- * Returns a CA this process trusts, re-running the command in a child process when needed.
+ * Returns a CA this process trusts, re-running the current script (same arguments) in a child process when needed.
+ * In the parent it resolves to `{ kind: 'delegated', exitCode }` once the child has exited: return that code.
  *
- * @param env - this process's environment.
+ * @param env - this process's environment. Default `process.env`.
  */
-export async function ensureTrustedCa(env: NodeJS.ProcessEnv): Promise<TrustedCa> {
-  const inherited = env[CLI_CA_DIR_ENV];
+export async function ensureTrustedCa(
+  env: NodeJS.ProcessEnv = process.env,
+  options: EnsureTrustedCaOptions = {},
+): Promise<TrustedCa> {
+  const inherited = env[TRUSTED_CA_DIR_ENV];
   if (inherited) {
     const certPath = join(inherited, 'ca.pem');
     const ca = loadCertificateAuthority({
@@ -49,7 +62,7 @@ export async function ensureTrustedCa(env: NodeJS.ProcessEnv): Promise<TrustedCa
     return { kind: 'trusted', ca, caCertPath: certPath };
   }
   const dir = mkdtempSync(join(tmpdir(), 'redis-entraid-cli-'));
-  const ca = createCertificateAuthority('redis-entraid demo CA');
+  const ca = createCertificateAuthority(options.commonName ?? 'redis-entraid emulator CA');
   writeFileSync(join(dir, 'ca.pem'), ca.certPem);
   writeFileSync(join(dir, 'ca-key.pem'), ca.keyPem, { mode: 0o600 });
   // Keep CAs the user already trusts through NODE_EXTRA_CA_CERTS.
@@ -65,9 +78,9 @@ export async function ensureTrustedCa(env: NodeJS.ProcessEnv): Promise<TrustedCa
   const bundlePath = join(dir, 'trusted.pem');
   writeFileSync(bundlePath, bundle);
   const script = process.argv[1] as string;
-  const child = spawn(process.execPath, [...process.execArgv, script, ...process.argv.slice(2)], {
+  const child = spawn(process.execPath, [...(options.execArgv ?? []), ...process.execArgv, script, ...process.argv.slice(2)], {
     stdio: 'inherit',
-    env: { ...env, NODE_EXTRA_CA_CERTS: bundlePath, [CLI_CA_DIR_ENV]: dir },
+    env: { ...env, NODE_EXTRA_CA_CERTS: bundlePath, [TRUSTED_CA_DIR_ENV]: dir },
   });
   const forward = (signal: NodeJS.Signals): void => {
     if (child.exitCode === null && child.signalCode === null) child.kill(signal);
