@@ -1,8 +1,10 @@
 import { ConfidentialClientApplication, type Configuration } from '@azure/msal-node';
 import { TokenRequestError } from '../errors.js';
+import { classifyTokenError } from '../manager/retry.js';
 import { raceAbort } from './abort.js';
 import type { ClientCertificate } from './client-certificate.js';
 import type { IdentityProvider, IdentityToken, TokenRequest } from './identity-provider.js';
+import { FetchNetworkClient } from './network-client.js';
 import { msalAuthorityOptions, msalLoggerOptions } from './msal-options.js';
 
 /** How a service principal proves its identity. */
@@ -32,12 +34,16 @@ export interface ServicePrincipalSettings {
  *   msal replays a 429/5xx answer from its throttling cache for 60 s (or `Retry-After`) without contacting the
  *   server, which would hide a recovered platform from our own retry schedule. The new application fetches the
  *   tenant's OpenID configuration once more (one extra request after a failure).
- * - msal takes no `AbortSignal`: a request is raced against the signal and a late result is dropped.
+ * - msal takes no `AbortSignal`: a request is raced against the signal and a late result is dropped; the HTTP
+ *   requests themselves go through our {@link FetchNetworkClient}, which the signal aborts.
+ * - msal's `ServerError` drops the response headers: the network client records a 429/5xx answer's
+ *   `Retry-After`, and the failure is rethrown as a {@link TokenRequestError} with `retryAfterMs` (the time left
+ *   of it), so the token manager never retries sooner than the platform asked.
  */
 export class ServicePrincipalIdentityProvider implements IdentityProvider {
   readonly name: string;
   readonly #settings: ServicePrincipalSettings;
-  #app: ConfidentialClientApplication | undefined;
+  #app: { readonly msal: ConfidentialClientApplication; readonly network: FetchNetworkClient } | undefined;
 
   /** @param settings - validated settings (see `createFromServicePrincipal`). */
   constructor(settings: ServicePrincipalSettings) {
@@ -47,9 +53,11 @@ export class ServicePrincipalIdentityProvider implements IdentityProvider {
 
   async requestToken(request: TokenRequest): Promise<IdentityToken> {
     const app = (this.#app ??= this.#createApplication());
+    app.network.setSignal(request.signal);
+    app.network.takeRetryAfter();
     try {
       const result = await raceAbort(
-        app.acquireTokenByClientCredential({ scopes: [...this.#settings.scopes], skipCache: request.forceRefresh }),
+        app.msal.acquireTokenByClientCredential({ scopes: [...this.#settings.scopes], skipCache: request.forceRefresh }),
         request.signal,
       );
       if (!result?.accessToken) {
@@ -66,7 +74,9 @@ export class ServicePrincipalIdentityProvider implements IdentityProvider {
     } catch (error) {
       // A fresh application next time: it has no throttling entry, so the next attempt reaches the server.
       if (this.#app === app) this.#app = undefined;
-      throw error;
+      throw withRetryAfter(error, app.network);
+    } finally {
+      app.network.setSignal(undefined);
     }
   }
 
@@ -74,7 +84,7 @@ export class ServicePrincipalIdentityProvider implements IdentityProvider {
     this.#app = undefined;
   }
 
-  #createApplication(): ConfidentialClientApplication {
+  #createApplication(): { msal: ConfidentialClientApplication; network: FetchNetworkClient } {
     const { clientId, tenantId, authorityHost, credential } = this.#settings;
     const auth: Configuration['auth'] = { clientId, ...msalAuthorityOptions(authorityHost, tenantId) };
     if (credential.kind === 'secret') {
@@ -86,11 +96,36 @@ export class ServicePrincipalIdentityProvider implements IdentityProvider {
         ...(credential.sendCertificateChain ? { x5c: credential.certificate.chainPem } : {}),
       };
     }
-    return new ConfidentialClientApplication({ auth, system: { loggerOptions: msalLoggerOptions() } });
+    const network = new FetchNetworkClient();
+    const msal = new ConfidentialClientApplication({ auth, system: { loggerOptions: msalLoggerOptions(), networkClient: network } });
+    return { msal, network };
   }
 
   toJSON(): { name: string; clientId: string; tenantId: string; authorityHost: string } {
     const { clientId, tenantId, authorityHost } = this.#settings;
     return { name: this.name, clientId, tenantId, authorityHost };
   }
+}
+
+/**
+ * `error` as a {@link TokenRequestError} carrying the `Retry-After` the network client recorded for this request,
+ * when the failure was a throttled or server answer; otherwise `error` unchanged.
+ */
+function withRetryAfter(error: unknown, network: FetchNetworkClient): unknown {
+  const record = network.takeRetryAfter();
+  if (record === undefined || error instanceof TokenRequestError) return error;
+  const classified = classifyTokenError(error);
+  if (classified.kind !== 'throttled' && classified.kind !== 'server') return error;
+  const { retryAfterMs } = record;
+  return new TokenRequestError(
+    classified.message,
+    {
+      kind: classified.kind,
+      retryable: classified.retryable,
+      status: classified.status ?? record.status,
+      ...(classified.errorCode === undefined ? {} : { errorCode: classified.errorCode }),
+      retryAfterMs,
+    },
+    { cause: error },
+  );
 }

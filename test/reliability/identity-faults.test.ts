@@ -120,9 +120,9 @@ describe('identity platform faults under live traffic (msal-node, node-redis, TL
     );
   });
 
-  // msal-node's ServerError carries the status but not the response headers, and the provider builds a fresh
-  // msal application after a failure (so msal's own throttle does not apply): Retry-After is lost on this path.
-  it('429 with Retry-After: the next request waits at least Retry-After', { todo: 'msal ServerError has no Retry-After; see docs/reliability.md' }, async () => {
+  // msal-node's ServerError drops the response headers; the provider's network client records Retry-After and
+  // the provider rethrows the failure with retryAfterMs, so the manager waits at least that long.
+  it('429 with Retry-After: the next request waits at least Retry-After', async () => {
     const log = new EventLog(provider);
     const loop = new CommandLoop(() => client.incr('reliability:faults'));
     const from = emulator.identity.requests.length;

@@ -12,7 +12,7 @@ export interface Observation {
   readonly usernames: string[];
   /** Distinct passwords each subscriber received (initial + onNext). */
   readonly distinctPasswordsPerSubscriber: number[];
-  readonly failures: { kind: string; status: number | undefined; retryable: boolean; attempt: number }[];
+  readonly failures: { kind: string; status: number | undefined; retryable: boolean; attempt: number; retryAfterMs: number | undefined }[];
   readonly error?: string;
 }
 
@@ -66,7 +66,7 @@ export async function observeRenewals(
     }
   });
   provider.on('renewalFailed', (event: RenewalFailedEvent) => {
-    failures.push({ kind: event.error.kind, status: event.error.status, retryable: event.error.retryable, attempt: event.attempt });
+    failures.push({ kind: event.error.kind, status: event.error.status, retryable: event.error.retryable, attempt: event.attempt, retryAfterMs: event.error.retryAfterMs });
   });
   const timer = setTimeout(done, options.timeoutMs);
   let error: string | undefined;

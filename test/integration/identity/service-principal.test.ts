@@ -62,9 +62,10 @@ describe('createFromServicePrincipal against the identity emulator', () => {
 
   for (const fault of [
     { kind: 'status', status: 503 },
-    { kind: '429', retryAfterSeconds: 30 },
+    // Retry-After is honoured (at least 1 s between attempts), yet msal's own throttle would hold for 60 s.
+    { kind: '429', retryAfterSeconds: 1 },
   ] as const) {
-    it(`recovers from a burst of ${fault.kind === 'status' ? '503' : '429 (Retry-After 30 s)'} well within msal's throttling window`, async () => {
+    it(`recovers from a burst of ${fault.kind === 'status' ? '503' : '429 (Retry-After 1 s)'} well within msal's throttling window`, async () => {
       const start = emulator.requests.length;
       const provider = createFromServicePrincipal({
         clientId: DEFAULT_SECRET_PRINCIPAL.clientId,
@@ -82,7 +83,12 @@ describe('createFromServicePrincipal against the identity emulator', () => {
         }
       });
       const started = Date.now();
-      const seen = await observeRenewals(provider, { tokens: 3, subscribers: 2, timeoutMs: 20_000 });
+      let seen: Awaited<ReturnType<typeof observeRenewals>>;
+      try {
+        seen = await observeRenewals(provider, { tokens: 3, subscribers: 2, timeoutMs: 20_000 });
+      } finally {
+        emulator.faults.clear();
+      }
       const elapsedMs = Date.now() - started;
 
       assert.equal(seen.error, undefined);
@@ -90,6 +96,7 @@ describe('createFromServicePrincipal against the identity emulator', () => {
       assert.equal(new Set(seen.utis).size, 3);
       assert.equal(seen.failures.length, 3);
       for (const failure of seen.failures) assert.equal(failure.retryable, true);
+      if (fault.kind === '429') assert.deepEqual(seen.failures.map((f) => f.retryAfterMs), [1_000, 1_000, 1_000]);
       assert.ok(elapsedMs < 15_000, `recovered after ${elapsedMs} ms, sooner than msal's own throttling would allow`);
       const tokenRequests = logSince(start).filter((entry) => entry.endpoint === 'token');
       // Every failed attempt really reached the server (none was replayed from msal's throttling cache).
@@ -97,7 +104,6 @@ describe('createFromServicePrincipal against the identity emulator', () => {
         tokenRequests.map((entry) => entry.status),
         [200, ...Array<number>(3).fill(fault.kind === 'status' ? 503 : 429), 200, 200],
       );
-      emulator.faults.clear();
     });
   }
 
