@@ -40,7 +40,7 @@ export function markdownReport(rows: readonly Row[], meta: ReportMeta): string {
   return [
     '# Benchmark results',
     '',
-    'redis-entraid vs @redis/entraid vs a static password, one `npm run bench` run on the emulator ',
+    'redis-entraid vs @redis/entraid vs a static password, one `npm run bench` run on the emulator',
     '(local Entra ID + Azure-like TLS gate + real redis-server), node-redis 6.3.1 clients unless noted.',
     '',
     machineLine(meta),
