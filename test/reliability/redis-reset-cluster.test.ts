@@ -1,0 +1,171 @@
+// Faults on the Redis side that used to be pending: a connection reset in the middle of a re-AUTH (node-redis),
+// and a master of a 3-master cluster (no replicas) going down and coming back. See docs/reliability.md.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { createClient, createCluster } from 'redis';
+import { RedisEntraIdError } from '../../src/errors.js';
+import type { RedisGate } from '../../src/emulator/gate/redis-gate.js';
+import type { RedisServerHandle } from '../../src/emulator/redis/redis-server.js';
+import { CommandLoop, EventLog, gateTotal, secretProvider, startReliabilityEmulator, until } from './helpers.js';
+
+const FAST_RENEWAL = Object.freeze({
+  expirationRefreshRatio: 0.5,
+  lowerRefreshBoundMillis: 0,
+  minRefreshIntervalMs: 200,
+  retryPolicy: { maxAttempts: 3, delayInMs: 200, jitterRatio: 0 },
+  failedRenewalRetryIntervalMs: 300,
+  maxFailedRenewalRetryIntervalMs: 1_000,
+});
+
+/** Errors a command may meet when its socket closes under it (never an authentication error). */
+const CONNECTION_ERROR = /Socket closed|connection|ECONNRESET|ECONNREFUSED|EPIPE|closed|Connection is closed|CLUSTERDOWN|TRYAGAIN/i;
+const AUTH_ERROR = /WRONGPASS|NOAUTH|NOPERM|invalid password/i;
+
+function assertOnlyConnectionErrors(loop: CommandLoop, max: number): void {
+  assert.ok(loop.errors.length <= max, `${loop.errors.length} failed commands (at most ${max} expected):\n${loop.describeErrors()}`);
+  for (const { message } of loop.errors) {
+    assert.doesNotMatch(message, AUTH_ERROR);
+    assert.match(message, CONNECTION_ERROR);
+  }
+}
+
+async function clusterReady(servers: readonly RedisServerHandle[]): Promise<boolean> {
+  for (const server of servers) {
+    const admin = await server.admin();
+    try {
+      const info = await admin.text(['CLUSTER', 'INFO']);
+      if (!info.includes('cluster_state:ok')) return false;
+    } finally {
+      admin.close();
+    }
+  }
+  return true;
+}
+
+/** Gate connections the gate really closed because their token expired (see the note in the reset test). */
+function realExpiryClosures(gates: readonly RedisGate[]): number {
+  return gates.reduce((sum, gate) => sum + gate.connections().filter((c) => c.closedReason === 'expired').length, 0);
+}
+
+/** Waits until every open, authenticated gate connection holds a token expiring at `expiresAtMs`. */
+async function allOpenConnectionsOn(gates: readonly RedisGate[], expiresAtMs: number): Promise<void> {
+  const open = (): { id: number; expiresAtMs: number | undefined }[] =>
+    gates.flatMap((gate) => gate.connections().filter((c) => c.closedReason === undefined && c.oid !== undefined));
+  await until('the renewal AUTHs to reach the gates', () => open().every((c) => c.expiresAtMs === expiresAtMs), 5_000).catch(() => undefined);
+  const connections = open();
+  assert.ok(connections.length > 0, 'no open authenticated connection');
+  assert.deepEqual(
+    connections.filter((c) => c.expiresAtMs !== expiresAtMs).map((c) => c.id),
+    [],
+    'open connections not re-authenticated with the current token',
+  );
+}
+
+describe('Redis-side faults (reset mid re-AUTH, cluster master restart)', () => {
+  it('connection reset in the middle of a re-AUTH: the client reconnects with the current token', { timeout: 60_000 }, async () => {
+    const emulator = await startReliabilityEmulator(6);
+    const redis = emulator.redis;
+    const gate = redis?.gates[0];
+    assert.ok(redis && gate);
+    const provider = secretProvider(emulator, FAST_RENEWAL);
+    const client = createClient({ socket: { host: redis.host, port: redis.port, tls: true, ca: emulator.ca.certPem, reconnectStrategy: () => 50 }, credentialsProvider: provider });
+    client.on('error', () => undefined);
+    try {
+      await client.connect();
+      const loop = new CommandLoop(() => client.incr('reliability:reset'));
+      // Drop every connection the moment the gate has read a re-AUTH (a plain AUTH on a connection already
+      // authenticated), before the reply is written: twice.
+      let resets = 0;
+      const onAuth = (record: { command: string; connectionId: number }): void => {
+        const connection = gate.connections().find((c) => c.id === record.connectionId);
+        if (resets < 2 && record.command === 'auth' && (connection?.acceptedAuthCount ?? 0) >= 1) {
+          resets++;
+          gate.closeAll();
+        }
+      };
+      gate.on('auth', onAuth);
+      await until('two resets mid re-AUTH', () => resets >= 2, 20_000);
+      gate.off('auth', onAuth);
+      const log = new EventLog(provider);
+      await log.renewalsReach(2, 20_000);
+      const errorsBefore = loop.errors.length;
+      await log.renewalsReach(3, 20_000);
+      log.stop();
+      await loop.stop();
+      assertOnlyConnectionErrors(loop, 2);
+      assert.equal(loop.errors.length, errorsBefore, 'no failure after the resets');
+      assert.equal(gateTotal(redis.gates, 'authRejected'), 0);
+      // The gate's `expiryClosures` counter is not used here: `closeAll()` inside the gate's synchronous 'auth'
+      // event closes the connection before the gate arms that AUTH's expiry timer, and the timer, armed on the
+      // closed connection, later counts an expiry closure that closes nothing (emulator bug, reported).
+      // Real expiry closures leave `closedReason: 'expired'`.
+      assert.equal(realExpiryClosures(redis.gates), 0);
+      const current = provider.getTokenInfo();
+      assert.ok(current);
+      await allOpenConnectionsOn(redis.gates, current.expiresAtMs);
+      assert.equal(gate.stats().connectionsOpen, 1);
+      assert.equal(provider.subscriberCount, 1, "only node-redis's own listener is left");
+    } finally {
+      client.destroy();
+      await provider.close();
+      await emulator.close();
+    }
+  });
+
+  // A master without replicas going down is a cluster outage: with `cluster-require-full-coverage yes` (the
+  // Redis default) every node answers CLUSTERDOWN until the node is back and the cluster state is `ok` again.
+  // Those failures are Redis's and node-redis's, not ours; what must hold is asserted here.
+  it('cluster: a master goes down and comes back; failures only while it is down, then fresh tokens everywhere', { timeout: 60_000 }, async () => {
+    const emulator = await startReliabilityEmulator(6, { cluster: true, tls: true });
+    const redis = emulator.redis;
+    assert.ok(redis);
+    const provider = secretProvider(emulator, FAST_RENEWAL);
+    const cluster = createCluster({
+      rootNodes: redis.rootNodes.map((n) => ({ socket: { host: n.host, port: n.port, tls: true as const, ca: emulator.ca.certPem } })),
+      defaults: { credentialsProvider: provider, socket: { tls: true as const, ca: emulator.ca.certPem, reconnectStrategy: () => 100 } },
+    });
+    cluster.on('error', () => undefined);
+    try {
+      await cluster.connect();
+      const keys = ['{a}x', '{b}x', '{c}x', '{d}x', '{e}x', '{f}x'];
+      let turn = 0;
+      const loop = new CommandLoop(() => cluster.incr(keys[turn++ % keys.length] as string));
+      await until('traffic', () => loop.ok > 30);
+      assert.equal(loop.errors.length, 0, 'no failure before the restart');
+      const server = redis.servers[1];
+      assert.ok(server);
+      const downFromMs = Date.now();
+      await server.restart();
+      await until('cluster_state:ok on every node', () => clusterReady(redis.servers), 20_000);
+      const upAtMs = Date.now();
+      const okAfter = loop.ok;
+      await until('traffic on every shard again', () => loop.ok > okAfter + 60, 20_000);
+      const errorsWhenBack = loop.errors.length;
+      const log = new EventLog(provider);
+      await log.renewalsReach(2, 20_000);
+      log.stop();
+      await loop.stop();
+      assert.equal(loop.errors.length, errorsWhenBack, 'no failure once the node is back');
+      // Failures only in the window the node was down (plus node-redis's reconnect delay and slot refresh,
+      // generous on a shared machine), each a Redis/node-redis connection or CLUSTERDOWN error, never ours.
+      const WINDOW_MARGIN_MS = 5_000;
+      for (const { atMs, message, error } of loop.errors) {
+        assert.ok(atMs >= downFromMs && atMs <= upAtMs + WINDOW_MARGIN_MS, `failure outside the down window: ${message}`);
+        assert.doesNotMatch(message, AUTH_ERROR);
+        assert.match(message, CONNECTION_ERROR);
+        assert.ok(!(error instanceof RedisEntraIdError), `a redis-entraid error: ${message}`);
+      }
+      assert.equal(gateTotal(redis.gates, 'authRejected'), 0);
+      // Real expiry closures only: an AUTH accepted after its connection closed (probably an ACL creation in flight
+      // while the node restarted; 1 seen) arms the gate's expiry timer on a closed connection, which the counter then counts.
+      assert.equal(realExpiryClosures(redis.gates), 0);
+      const current = provider.getTokenInfo();
+      assert.ok(current);
+      await allOpenConnectionsOn(redis.gates, current.expiresAtMs);
+    } finally {
+      cluster.destroy();
+      await provider.close();
+      await emulator.close();
+    }
+  });
+});
