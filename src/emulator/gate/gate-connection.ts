@@ -244,8 +244,12 @@ export class GateConnection {
   #scheduleExpiry(expiresAtMs: number): void {
     this.#expiresAtMs = expiresAtMs;
     if (this.#expiryTimer) clearTimeout(this.#expiryTimer);
+    this.#expiryTimer = undefined;
+    // An `auth` listener may have closed this connection (e.g. `gate.closeAll()`): nothing is left to expire.
+    if (this.closed) return;
     const deadline = expiresAtMs + this.#ctx.expiryGraceMs;
     const arm = (): void => {
+      if (this.closed) return;
       const delay = deadline - this.#ctx.now();
       if (delay <= 0) {
         this.#expiryTimer = undefined;
