@@ -137,16 +137,20 @@ async function soak(ca: CertificateAuthority): Promise<void> {
   }, 5_000);
   progress.unref();
   let forcedReconnects = 0;
-  const dropper = setInterval(() => {
-    forcedReconnects++;
-    for (const gate of azure.gates) gate.closeAll();
-  }, reconnectEverySeconds * 1000);
-  dropper.unref();
+  // --reconnect-every-seconds 0 turns the forced drops off (pure rotation under load).
+  const dropper =
+    reconnectEverySeconds > 0
+      ? setInterval(() => {
+          forcedReconnects++;
+          for (const gate of azure.gates) gate.closeAll();
+        }, reconnectEverySeconds * 1000)
+      : undefined;
+  dropper?.unref();
   await new Promise((r) => setTimeout(r, minutes * 60_000));
   running = false;
   await Promise.all(workers);
   clearInterval(progress);
-  clearInterval(dropper);
+  if (dropper) clearInterval(dropper);
   process.stderr.write('\n');
   await new Promise((r) => setTimeout(r, 500));
 

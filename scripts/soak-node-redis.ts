@@ -72,6 +72,7 @@ async function soak(ca: CertificateAuthority): Promise<void> {
 
   let ok = 0;
   let failed = 0;
+  const failureReasons = new Map<string, number>();
   let published = 0;
   let running = true;
   const worker = async (run: (i: number) => Promise<unknown>): Promise<void> => {
@@ -79,8 +80,10 @@ async function soak(ca: CertificateAuthority): Promise<void> {
       try {
         await run(i);
         ok++;
-      } catch {
+      } catch (error) {
         failed++;
+        const reason = error instanceof Error ? `${error.name}: ${error.message.slice(0, 80)}` : String(error);
+        failureReasons.set(reason, (failureReasons.get(reason) ?? 0) + 1);
       }
       await new Promise((r) => setTimeout(r, 2));
     }
@@ -101,16 +104,20 @@ async function soak(ca: CertificateAuthority): Promise<void> {
   }, 5_000);
   progress.unref();
   let forcedReconnects = 0;
-  const dropper = setInterval(() => {
-    forcedReconnects++;
-    for (const gate of single.gates) gate.closeAll();
-  }, reconnectEverySeconds * 1000);
-  dropper.unref();
+  // --reconnect-every-seconds 0 turns the forced drops off (pure rotation under load).
+  const dropper =
+    reconnectEverySeconds > 0
+      ? setInterval(() => {
+          forcedReconnects++;
+          for (const gate of single.gates) gate.closeAll();
+        }, reconnectEverySeconds * 1000)
+      : undefined;
+  dropper?.unref();
   await new Promise((r) => setTimeout(r, minutes * 60_000));
   running = false;
   await Promise.all(workers);
   clearInterval(progress);
-  clearInterval(dropper);
+  if (dropper) clearInterval(dropper);
   process.stderr.write('\n');
   await new Promise((r) => setTimeout(r, 500));
 
@@ -131,6 +138,7 @@ async function soak(ca: CertificateAuthority): Promise<void> {
     library: 'redis@6.3.1',
     commandsOk: ok,
     commandsFailed: failed,
+    failureReasons: Object.fromEntries(failureReasons),
     forcedReconnects,
     messagesPublished: published,
     messagesReceived: received,
