@@ -77,6 +77,7 @@ export type {
   DefaultAzureCredentialConstructorOptions,
 } from './provider/factories/default-azure-credential.js';
 export type { ScopeOptions, AuthorityOptions } from './provider/factories/validate.js';
+export { DEFAULT_REAUTHENTICATION_JITTER_MS } from './provider/options.js';
 export type { EntraIdProviderOptions, CredentialsMapper } from './provider/options.js';
 export { DIAGNOSTICS_CHANNELS } from './provider/diagnostics.js';
 export type {

@@ -13,7 +13,7 @@ import {
   publishRenewalFailed,
   publishTokenRenewed,
 } from './diagnostics.js';
-import type { CredentialsMapper, EntraIdProviderOptions } from './options.js';
+import { DEFAULT_REAUTHENTICATION_JITTER_MS, type CredentialsMapper, type EntraIdProviderOptions } from './options.js';
 import { NodeRedisListenerAttribution } from './node-redis/listener-attribution.js';
 import { TypedEvents } from './typed-events.js';
 import type {
@@ -46,6 +46,9 @@ export const defaultCredentialsMapper: CredentialsMapper = (token) => {
   return { username: token.oid, password: token.value() };
 };
 
+/** A re-authentication delay is at most this fraction of the time the previous token has left. */
+const MAX_JITTER_FRACTION_OF_REMAINING_LIFE = 0.1;
+
 function messageOf(error: unknown): string {
   return scrubSecrets(error instanceof Error ? error.message : String(error));
 }
@@ -67,6 +70,10 @@ export class EntraIdCredentialsProvider implements AsyncDisposable {
   readonly #mapper: CredentialsMapper;
   readonly #config: ResolvedTokenManagerConfig;
   readonly #clock: Clock;
+  readonly #random: () => number;
+  readonly #reAuthenticationJitterMs: number;
+  /** The token of the previous renewal (whose remaining life bounds the jitter of the next one). */
+  #lastToken: AccessToken | undefined;
   readonly #subscribers = new Set<Subscriber>();
   readonly #credentials = new WeakMap<AccessToken, RedisCredentials>();
   readonly #events: TypedEvents<CredentialsProviderEvents>;
@@ -96,8 +103,15 @@ export class EntraIdCredentialsProvider implements AsyncDisposable {
     if (options.clock !== undefined && (typeof options.clock?.now !== 'function' || typeof options.clock.setTimeout !== 'function')) {
       throw new ConfigurationError('clock', 'must have now() and setTimeout(callback, delayMs) methods');
     }
+    const jitterMs = options.reAuthenticationJitterMs;
+    if (jitterMs !== undefined && (typeof jitterMs !== 'number' || !Number.isFinite(jitterMs) || jitterMs < 0)) {
+      const got = typeof jitterMs === 'number' ? String(jitterMs) : jitterMs === null ? 'null' : typeof jitterMs;
+      throw new ConfigurationError('reAuthenticationJitterMs', `must be a finite number >= 0 (milliseconds), got ${got}`);
+    }
     this.#identity = identity;
     this.#clock = options.clock ?? systemClock;
+    this.#random = options.random ?? Math.random;
+    this.#reAuthenticationJitterMs = jitterMs ?? DEFAULT_REAUTHENTICATION_JITTER_MS;
     this.#config = resolveTokenManagerConfig(options.tokenManagerConfig, 'tokenManagerConfig');
     this.#mapper = options.credentialsMapper ?? defaultCredentialsMapper;
     this.#events = new TypedEvents((event, error) => {
@@ -114,6 +128,7 @@ export class EntraIdCredentialsProvider implements AsyncDisposable {
       deliver: (subscriber) => this.#deliver(subscriber),
       dispose: (subscriber) => subscriber.dispose(),
       reportFailure: (error, address) => this.reportReAuthenticationFailure(error, address),
+      clock: this.#clock,
     });
     this.#manager.addListener({
       onToken: (token, sequence) => this.#onToken(token, sequence),
@@ -330,10 +345,25 @@ export class EntraIdCredentialsProvider implements AsyncDisposable {
     publishTokenRenewed(this.#identity.name, event);
     this.#events.emit('tokenRenewed', event);
     const credentials = this.#credentialsFor(token);
-    this.#attribution.deliverAll([...this.#subscribers].filter((s) => s.active && s.lastPassword !== credentials.password));
+    const boundMs = this.#jitterBoundMs(this.#lastToken);
+    this.#lastToken = token;
+    this.#attribution.deliverAll(
+      [...this.#subscribers].filter((s) => s.active && s.lastPassword !== credentials.password),
+      boundMs > 0 ? () => Math.floor(this.#random() * boundMs) : undefined,
+    );
   }
 
-  /** Hands the current credentials to one subscriber (called by the node-redis listener attribution). */
+  /** Largest re-authentication delay for a renewal replacing `previous`, in ms; 0 for the first token. */
+  #jitterBoundMs(previous: AccessToken | undefined): number {
+    if (previous === undefined || this.#reAuthenticationJitterMs === 0) return 0;
+    const remainingMs = Math.max(0, previous.remainingMs(this.#clock.now()));
+    return Math.min(this.#reAuthenticationJitterMs, remainingMs * MAX_JITTER_FRACTION_OF_REMAINING_LIFE);
+  }
+
+  /**
+   * Hands the current credentials to one subscriber (called by the node-redis listener attribution, maybe
+   * after a jitter delay). Skips a subscriber disposed meanwhile; always the newest token, never an older one.
+   */
   #deliver(subscriber: Subscriber): void {
     const token = this.#manager.currentToken();
     if (token === undefined || !this.#subscribers.has(subscriber)) return;

@@ -3,6 +3,9 @@ import type { TokenManagerConfig } from '../manager/config.js';
 import type { AccessToken } from '../token/access-token.js';
 import type { RedisCredentials } from './types.js';
 
+/** Default upper bound of the random delay before each node-redis client re-authenticates, in milliseconds. */
+export const DEFAULT_REAUTHENTICATION_JITTER_MS = 500;
+
 /** Turns a token into Redis credentials. Throw a `TokenInvalidError` to reject the token. */
 export type CredentialsMapper = (token: AccessToken) => RedisCredentials;
 
@@ -22,4 +25,12 @@ export interface EntraIdProviderOptions {
   clock?: Clock;
   /** Jitter source returning numbers in [0, 1), for tests; default `Math.random`. */
   random?: () => number;
+  /**
+   * Upper bound of a random delay, in milliseconds, before each subscriber (each node-redis client, or each
+   * untagged listener) receives a renewed token, so that thousands of connections do not `AUTH` at the same
+   * instant. The delay is uniformly random in `[0, min(reAuthenticationJitterMs, 10% of the time left before
+   * the previous token expires)]`. The first token and `subscribe()` are never delayed; `0` delivers every
+   * renewal at once, synchronously. Default {@link DEFAULT_REAUTHENTICATION_JITTER_MS} (500 ms).
+   */
+  reAuthenticationJitterMs?: number;
 }

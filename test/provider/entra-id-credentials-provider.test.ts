@@ -92,7 +92,8 @@ describe('EntraIdCredentialsProvider', () => {
   });
 
   it('streams renewed credentials to subscribers, only when the token changed', async () => {
-    const { provider, identity, clock } = setup();
+    // Synchronous delivery: the re-authentication jitter has its own tests (reauth-jitter.test.ts).
+    const { provider, identity, clock } = setup({ reAuthenticationJitterMs: 0 });
     const a = listener();
     const b = listener();
     const renewed: number[] = [];
@@ -114,7 +115,7 @@ describe('EntraIdCredentialsProvider', () => {
   });
 
   it('a listener that throws does not break delivery to others; it is reported', async () => {
-    const { provider, clock } = setup();
+    const { provider, clock } = setup({ reAuthenticationJitterMs: 0 });
     const good = listener();
     const reAuthFailures: ReAuthenticationError[] = [];
     provider.on('reAuthenticationFailed', (e) => reAuthFailures.push(e.error));

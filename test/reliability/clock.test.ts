@@ -31,7 +31,13 @@ const CONFIG = {
 function setUp(lifetimeMs = 3_600_000): { clock: JumpingClock; identity: FakeIdentityProvider; provider: ReturnType<typeof createFromIdentityProvider> } {
   const clock = new JumpingClock();
   const identity = new FakeIdentityProvider({ now: () => clock.now(), lifetimeMs });
-  const provider = createFromIdentityProvider(identity, { clock, tokenManagerConfig: CONFIG, random: () => 0.5 });
+  // The renewal schedule is under test, not the re-authentication jitter (whose timers would join `delays`).
+  const provider = createFromIdentityProvider(identity, {
+    clock,
+    tokenManagerConfig: CONFIG,
+    random: () => 0.5,
+    reAuthenticationJitterMs: 0,
+  });
   return { clock, identity, provider };
 }
 

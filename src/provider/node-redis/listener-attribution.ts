@@ -10,8 +10,13 @@
  *
  * Without node-redis's channels (node-redis 5.x) nothing is tagged and every listener is called, as before.
  *
+ * A renewal may be staggered: each client group (and each untagged listener) can be delivered after its own
+ * delay. A group's calls still run inside one synchronous timer callback, so the trace attribution holds.
+ * A newer renewal cancels the deliveries still pending from the previous one.
+ *
  * @module
  */
+import type { Clock, TimerHandle } from '../../manager/clock.js';
 import {
   addressOfClientId,
   captureAuth,
@@ -39,6 +44,8 @@ export interface AttributionHost<S extends AttributedSubscriber> {
   dispose(subscriber: S): void;
   /** A traced re-AUTH failed on the connection at `address`. */
   reportFailure(error: unknown, address: string | undefined): void;
+  /** Timers for staggered deliveries (unref'd). */
+  readonly clock: Pick<Clock, 'setTimeout'>;
 }
 
 /** How long to watch a renewal round's AUTH replies, in ms. */
@@ -51,6 +58,11 @@ export class NodeRedisListenerAttribution<S extends AttributedSubscriber> {
   #unsubscribeClosed: (() => void) | undefined;
   #unwatch: (() => void) | undefined;
   #watchTimer: NodeJS.Timeout | undefined;
+  /** The current round's `AUTH` trace contexts (read live by the watch) and how many are still unsettled. */
+  #contexts = new Set<NodeRedisCommandContext>();
+  #unsettled = 0;
+  /** The current round's deliveries not yet made. */
+  readonly #pending = new Set<TimerHandle>();
   /** Failures reported from the trace, whose node-redis `onReAuthenticationError` echo is to be dropped. */
   #tracedFailures = 0;
 
@@ -73,11 +85,16 @@ export class NodeRedisListenerAttribution<S extends AttributedSubscriber> {
     });
   }
 
-  /** Stops every watch (last subscriber left, or the provider closed). */
+  /** Stops every watch and cancels pending deliveries (last subscriber left, or the provider closed). */
   stop(): void {
     this.#unsubscribeClosed?.();
     this.#unsubscribeClosed = undefined;
-    this.#stopWatch();
+    this.#endRound();
+  }
+
+  /** Number of deliveries scheduled and not yet made (for tests and diagnostics). */
+  get pendingCount(): number {
+    return this.#pending.size;
   }
 
   /**
@@ -90,63 +107,99 @@ export class NodeRedisListenerAttribution<S extends AttributedSubscriber> {
     return true;
   }
 
-  /** Delivers a renewal: one call per node-redis client, every untagged listener. */
-  deliverAll(subscribers: readonly S[]): void {
+  /**
+   * Delivers a renewal: one call per node-redis client, every untagged listener. Each of those units waits
+   * `delayMs()` first (`0`: delivered now, synchronously). Cancels what the previous renewal left pending.
+   */
+  deliverAll(subscribers: readonly S[], delayMs: () => number = () => 0): void {
+    this.#endRound();
     const groups = new Map<string, S[]>();
-    const untagged: S[] = [];
+    const units: (() => void)[] = [];
     for (const subscriber of subscribers) {
       if (subscriber.clientId === undefined) {
-        untagged.push(subscriber);
+        units.push(() => {
+          this.#call(subscriber);
+        });
         continue;
       }
       const group = groups.get(subscriber.clientId);
       if (group === undefined) groups.set(subscriber.clientId, [subscriber]);
       else group.push(subscriber);
     }
-    const contexts = new Set<NodeRedisCommandContext>();
-    const call = (subscriber: S): string | undefined => {
-      const { clientId, context } = captureAuth(() => this.#host.deliver(subscriber));
-      if (context !== undefined) contexts.add(context);
-      if (clientId !== undefined) subscriber.clientId = clientId;
-      return clientId;
-    };
-    for (const subscriber of untagged) call(subscriber);
     for (const [clientId, group] of groups) {
       group.sort((a, b) => b.order - a.order);
-      for (let i = 0; i < group.length; i++) {
-        const subscriber = group[i] as S;
-        if (call(subscriber) !== clientId) continue;
-        for (const older of group.slice(i + 1)) this.#host.dispose(older);
-        break;
-      }
+      units.push(() => {
+        for (let i = 0; i < group.length; i++) {
+          const subscriber = group[i] as S;
+          if (this.#call(subscriber) !== clientId) continue;
+          for (const older of group.slice(i + 1)) this.#host.dispose(older);
+          break;
+        }
+      });
     }
-    if (contexts.size > 0) this.#watch(contexts);
+    for (const unit of units) {
+      const delay = delayMs();
+      if (!(delay > 0)) {
+        unit();
+        continue;
+      }
+      const timer = this.#host.clock.setTimeout(() => {
+        if (!this.#pending.delete(timer)) return;
+        unit();
+        this.#stopWatchIfDone();
+      }, delay);
+      this.#pending.add(timer);
+    }
   }
 
-  #watch(contexts: Set<NodeRedisCommandContext>): void {
+  /** Calls one subscriber inside `captureAuth`, watches the AUTH it sent; returns the client id of that AUTH. */
+  #call(subscriber: S): string | undefined {
+    const { clientId, context } = captureAuth(() => this.#host.deliver(subscriber));
+    if (context !== undefined) this.#watch(context);
+    if (clientId !== undefined) subscriber.clientId = clientId;
+    return clientId;
+  }
+
+  /** Cancels the current round's pending deliveries and stops watching its AUTHs. */
+  #endRound(): void {
+    for (const timer of this.#pending) timer.cancel();
+    this.#pending.clear();
     this.#stopWatch();
-    let pending = contexts.size;
-    this.#unwatch = watchAuthOutcomes(contexts, (context, error) => {
+  }
+
+  #watch(context: NodeRedisCommandContext): void {
+    this.#contexts.add(context);
+    this.#unsettled++;
+    this.#unwatch ??= watchAuthOutcomes(this.#contexts, (settled, error) => {
       if (error !== undefined) {
-        const host = typeof context.serverAddress === 'string' ? context.serverAddress : undefined;
-        const port = typeof context.serverPort === 'number' ? context.serverPort : undefined;
+        const host = typeof settled.serverAddress === 'string' ? settled.serverAddress : undefined;
+        const port = typeof settled.serverPort === 'number' ? settled.serverPort : undefined;
         const address =
           host !== undefined && port !== undefined
             ? `${host}:${port}`
-            : addressOfClientId(typeof context.clientId === 'string' ? context.clientId : undefined);
+            : addressOfClientId(typeof settled.clientId === 'string' ? settled.clientId : undefined);
         this.#tracedFailures++;
         this.#host.reportFailure(error, address);
-        if (typeof context.clientId === 'string') notifyTracedAuthFailure(context.clientId);
+        if (typeof settled.clientId === 'string') notifyTracedAuthFailure(settled.clientId);
       }
-      if (--pending === 0) this.#stopWatch();
+      this.#unsettled--;
+      this.#stopWatchIfDone();
     });
+    // Each AUTH is watched for AUTH_WATCH_MS after the latest one was sent.
+    if (this.#watchTimer !== undefined) clearTimeout(this.#watchTimer);
     this.#watchTimer = setTimeout(() => this.#stopWatch(), AUTH_WATCH_MS);
     this.#watchTimer.unref();
+  }
+
+  #stopWatchIfDone(): void {
+    if (this.#unwatch !== undefined && this.#unsettled <= 0 && this.#pending.size === 0) this.#stopWatch();
   }
 
   #stopWatch(): void {
     this.#unwatch?.();
     this.#unwatch = undefined;
+    this.#contexts = new Set();
+    this.#unsettled = 0;
     if (this.#watchTimer !== undefined) clearTimeout(this.#watchTimer);
     this.#watchTimer = undefined;
   }

@@ -12,6 +12,8 @@ import type { EntraIdCredentialsProvider } from '../../../src/provider/entra-id-
 import { createFromCredential } from '../../../src/provider/factories/credential.js';
 import { createFromServicePrincipal } from '../../../src/provider/factories/service-principal.js';
 import { THREE_SECOND_TOKENS, TOKENS, runScenario, type GateTarget } from './scenario.js';
+
+// `reAuthenticationJitterMs: 0`: the scenario counts each renewal's AUTHs as soon as it sees the renewal.
 import { startFactoryEmulator, verifyNothingElse, verifyRun, type Principal } from './verify.js';
 
 /** Principals registered for this file, so that each case has an object id (gate) and client id (IdP) of its own. */
@@ -77,6 +79,7 @@ const cases: readonly Case[] = [
         tenantId: emulator.identity.tenantId,
         authorityHost: emulator.identity.authorityHost,
         tokenManagerConfig: THREE_SECOND_TOKENS,
+        reAuthenticationJitterMs: 0,
       }),
   },
   {
@@ -92,6 +95,7 @@ const cases: readonly Case[] = [
         tenantId: emulator.identity.tenantId,
         authorityHost: emulator.identity.authorityHost,
         tokenManagerConfig: THREE_SECOND_TOKENS,
+        reAuthenticationJitterMs: 0,
       });
     },
   },
@@ -109,6 +113,7 @@ const cases: readonly Case[] = [
         tenantId: emulator.identity.tenantId,
         authorityHost: emulator.identity.authorityHost,
         tokenManagerConfig: THREE_SECOND_TOKENS,
+        reAuthenticationJitterMs: 0,
       });
     },
   },
@@ -122,7 +127,7 @@ const cases: readonly Case[] = [
         authorityHost: emulator.identity.authorityHost,
         disableInstanceDiscovery: true,
       });
-      return createFromCredential(credential, { tokenManagerConfig: THREE_SECOND_TOKENS });
+      return createFromCredential(credential, { tokenManagerConfig: THREE_SECOND_TOKENS, reAuthenticationJitterMs: 0 });
     },
   },
   {
@@ -133,7 +138,7 @@ const cases: readonly Case[] = [
       emulator.identity.addServicePrincipal(CUSTOM_PRINCIPAL);
       const source = new FetchClientCredentials(emulator.identity.tokenEndpoint);
       return {
-        provider: createFromIdentityProvider(source, { tokenManagerConfig: THREE_SECOND_TOKENS }),
+        provider: createFromIdentityProvider(source, { tokenManagerConfig: THREE_SECOND_TOKENS, reAuthenticationJitterMs: 0 }),
         check: () =>
           assert.deepEqual(source.forceRefreshSeen, [false, ...Array<boolean>(TOKENS - 1).fill(true)], 'each renewal asked for a fresh token'),
       };
