@@ -6,8 +6,7 @@
 //
 // MSAL needs the emulator's CA trusted at process start (NODE_EXTRA_CA_CERTS): the script writes a CA to a temp
 // directory and re-spawns itself with the variable set. Results also go to bench/out/soak-node-redis-<time>.json.
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { gateAuthFigures, reportSoak, soakFor } from './lib/soak.js';
 import { parseArgs } from 'node:util';
 import { createClient, createClientPool, createCluster } from 'redis';
 import { startAzureRedis, startEmulator } from '../src/emulator/index.js';
@@ -98,40 +97,19 @@ async function soak(ca: CertificateAuthority): Promise<void> {
       published++;
     }),
   ];
-  const started = Date.now();
-  const progress = setInterval(() => {
-    process.stderr.write(`\r${Math.round((Date.now() - started) / 1000)} s: ${ok} ok, ${failed} failed, ${renewalsSeen} renewals   `);
-  }, 5_000);
-  progress.unref();
-  let forcedReconnects = 0;
-  // --reconnect-every-seconds 0 turns the forced drops off (pure rotation under load).
-  const dropper =
-    reconnectEverySeconds > 0
-      ? setInterval(() => {
-          forcedReconnects++;
-          for (const gate of single.gates) gate.closeAll();
-        }, reconnectEverySeconds * 1000)
-      : undefined;
-  dropper?.unref();
-  await new Promise((r) => setTimeout(r, minutes * 60_000));
+  const forcedReconnects = await soakFor({
+    minutes,
+    reconnectEverySeconds,
+    gates: single.gates,
+    progress: () => `${ok} ok, ${failed} failed, ${renewalsSeen} renewals`,
+  });
   running = false;
   await Promise.all(workers);
-  clearInterval(progress);
-  if (dropper) clearInterval(dropper);
-  process.stderr.write('\n');
   await new Promise((r) => setTimeout(r, 500));
 
   const renewals = renewalsSeen - renewalsAtStart;
   const tokenRequests = emulator.identity.requests.filter((r) => r.endpoint === 'token').length - tokenRequestsAtStart;
   const gates: RedisGate[] = [...single.gates, ...cluster.gates];
-  const oid = DEFAULT_SECRET_PRINCIPAL.objectId;
-  const connections = gates.flatMap((g) => g.connections().filter((c) => c.oid === oid));
-  const perToken = connections.flatMap((c) => {
-    const counts = new Map<string | undefined, number>();
-    for (const a of c.auths) counts.set(a.uti, (counts.get(a.uti) ?? 0) + 1);
-    return [...counts.values()];
-  });
-  const open = connections.filter((c) => c.closedReason === undefined);
   const result = {
     minutes,
     tokenSeconds,
@@ -145,13 +123,7 @@ async function soak(ca: CertificateAuthority): Promise<void> {
     renewals,
     tokenRequests,
     tokenRequestsPerRenewal: renewals === 0 ? 0 : tokenRequests / renewals,
-    maxAuthsPerTokenPerConnection: Math.max(...perToken),
-    meanAuthsPerTokenPerConnection: perToken.reduce((a, b) => a + b, 0) / perToken.length,
-    openConnections: open.length,
-    connectionsTotal: connections.length,
-    minTokensPerOpenConnection: Math.min(...open.map((c) => new Set(c.auths.map((a) => a.uti)).size)),
-    gateExpiryClosures: gates.reduce((s, g) => s + g.stats().expiryClosures, 0),
-    gateAuthRejected: gates.reduce((s, g) => s + g.stats().authRejected, 0),
+    ...gateAuthFigures(gates, DEFAULT_SECRET_PRINCIPAL.objectId),
     reAuthFailures,
     reAuthSkipped: skipped,
     providerSubscribersBeforeClose: provider.subscriberCount,
@@ -178,12 +150,5 @@ async function soak(ca: CertificateAuthority): Promise<void> {
     ['connections seen / open at the end', `${result.connectionsTotal} / ${result.openConnections}`, '- / 9'],
     ['subscriptions before / after close', `${result.providerSubscribersBeforeClose} / ${result.providerSubscribersAfterClose}`, '9 (+ listeners of reconnects since the last renewal) / 0'],
   ];
-  const width = Math.max(...rows.map((r) => r[0].length));
-  process.stdout.write(`node-redis soak: ${minutes} min, ${tokenSeconds} s tokens\n`);
-  for (const [name, value, ideal] of rows) process.stdout.write(`${name.padEnd(width)}  ${String(value).padStart(14)}  (ideal ${ideal})\n`);
-  const out = resolve(import.meta.dirname, '..', 'bench', 'out');
-  mkdirSync(out, { recursive: true });
-  const file = join(out, `soak-node-redis-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
-  writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`);
-  process.stdout.write(`written ${file}\n`);
+  reportSoak(`node-redis soak: ${minutes} min, ${tokenSeconds} s tokens`, 'soak-node-redis', rows, result);
 }

@@ -1,0 +1,74 @@
+// Shared by the soak scripts: the run loop (progress line, forced gate drops), per-connection AUTH figures read
+// from the gates, and the report (a table on stdout, JSON under bench/out/).
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { RedisGate } from '../../src/emulator/gate/redis-gate.js';
+
+/** Runs for `minutes` while `progress()` is printed every 5 s and, unless 0, every gate drops every connection
+ * every `reconnectEverySeconds`. Resolves to the number of forced drops. */
+export async function soakFor(options: {
+  minutes: number;
+  reconnectEverySeconds: number;
+  gates: readonly RedisGate[];
+  progress: () => string;
+}): Promise<number> {
+  const started = Date.now();
+  const progress = setInterval(() => {
+    process.stderr.write(`\r${Math.round((Date.now() - started) / 1000)} s: ${options.progress()}   `);
+  }, 5_000);
+  progress.unref();
+  let forcedReconnects = 0;
+  const dropper =
+    options.reconnectEverySeconds > 0
+      ? setInterval(() => {
+          forcedReconnects++;
+          for (const gate of options.gates) gate.closeAll();
+        }, options.reconnectEverySeconds * 1000)
+      : undefined;
+  dropper?.unref();
+  await new Promise((r) => setTimeout(r, options.minutes * 60_000));
+  clearInterval(progress);
+  if (dropper) clearInterval(dropper);
+  process.stderr.write('\n');
+  return forcedReconnects;
+}
+
+/** AUTH figures of one principal's connections across `gates`. */
+export function gateAuthFigures(gates: readonly RedisGate[], oid: string): {
+  maxAuthsPerTokenPerConnection: number;
+  meanAuthsPerTokenPerConnection: number;
+  openConnections: number;
+  connectionsTotal: number;
+  minTokensPerOpenConnection: number;
+  gateExpiryClosures: number;
+  gateAuthRejected: number;
+} {
+  const connections = gates.flatMap((g) => g.connections().filter((c) => c.oid === oid));
+  const perToken = connections.flatMap((c) => {
+    const counts = new Map<string | undefined, number>();
+    for (const a of c.auths) counts.set(a.uti, (counts.get(a.uti) ?? 0) + 1);
+    return [...counts.values()];
+  });
+  const open = connections.filter((c) => c.closedReason === undefined);
+  return {
+    maxAuthsPerTokenPerConnection: Math.max(...perToken),
+    meanAuthsPerTokenPerConnection: perToken.reduce((a, b) => a + b, 0) / perToken.length,
+    openConnections: open.length,
+    connectionsTotal: connections.length,
+    minTokensPerOpenConnection: Math.min(...open.map((c) => new Set(c.auths.map((a) => a.uti)).size)),
+    gateExpiryClosures: gates.reduce((s, g) => s + g.stats().expiryClosures, 0),
+    gateAuthRejected: gates.reduce((s, g) => s + g.stats().authRejected, 0),
+  };
+}
+
+/** Prints `rows` (name, value, ideal) under `title` and writes `result` to `bench/out/<name>-<time>.json`. */
+export function reportSoak(title: string, name: string, rows: [string, string | number, string][], result: object): void {
+  const width = Math.max(...rows.map((r) => r[0].length));
+  process.stdout.write(`${title}\n`);
+  for (const [label, value, ideal] of rows) process.stdout.write(`${label.padEnd(width)}  ${String(value).padStart(14)}  (ideal ${ideal})\n`);
+  const out = resolve(import.meta.dirname, '..', '..', 'bench', 'out');
+  mkdirSync(out, { recursive: true });
+  const file = join(out, `${name}-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
+  writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`);
+  process.stdout.write(`written ${file}\n`);
+}
