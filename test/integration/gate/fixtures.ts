@@ -1,7 +1,10 @@
 // Shared by the gate integration tests: a signing key, token minting and a verifier for it.
 import { generateKeyPairSync, randomUUID } from 'node:crypto';
 import { signJwt } from '../../../src/emulator/jwt/sign.js';
+import { after, before } from 'node:test';
 import { createKeyVerifier } from '../../../src/emulator/gate/token-verifier.js';
+import { startRedisGate, type RedisGate } from '../../../src/emulator/gate/redis-gate.js';
+import { startRedisServer, type RedisServerHandle } from '../../../src/emulator/redis/redis-server.js';
 
 export const keys = generateKeyPairSync('rsa', { modulusLength: 2048 });
 export const otherKeys = generateKeyPairSync('rsa', { modulusLength: 2048 });
@@ -36,4 +39,23 @@ export async function waitFor(check: () => boolean, timeoutMs = 5000, what = 'co
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
+}
+
+/** A redis-server and a gate in front of it, for one `describe`: started in `before`, stopped in `after`. */
+export function useServerAndGate(): { server: () => RedisServerHandle; gate: () => RedisGate } {
+  let server: RedisServerHandle | undefined;
+  let gate: RedisGate | undefined;
+  before(async () => {
+    server = await startRedisServer();
+    gate = await startRedisGate({ target: server, admin: { username: server.adminUser, password: server.adminPassword }, verifier });
+  });
+  after(async () => {
+    await gate?.close();
+    await server?.stop();
+  });
+  const required = <T>(value: T | undefined, what: string): T => {
+    if (value === undefined) throw new Error(`${what} is not started yet (use it inside a test)`);
+    return value;
+  };
+  return { server: () => required(server, 'the redis-server'), gate: () => required(gate, 'the gate') };
 }
