@@ -3,8 +3,12 @@ import type { TokenManagerConfig } from '../manager/config.js';
 import type { AccessToken } from '../token/access-token.js';
 import type { RedisCredentials } from './types.js';
 
-/** Default upper bound of the random delay before each node-redis client re-authenticates, in milliseconds. */
-export const DEFAULT_REAUTHENTICATION_JITTER_MS = 500;
+/**
+ * Default upper bound of the random delay before each node-redis client re-authenticates, in milliseconds: 0,
+ * deliver at once. Fleets of hundreds of connections should set `reAuthenticationJitterMs` (e.g. 500) to stagger
+ * their AUTHs as Azure asks; the ioredis adapter staggers its connections itself (`reAuthJitterMs`).
+ */
+export const DEFAULT_REAUTHENTICATION_JITTER_MS = 0;
 
 /** Turns a token into Redis credentials. Throw a `TokenInvalidError` to reject the token. */
 export type CredentialsMapper = (token: AccessToken) => RedisCredentials;

@@ -18,12 +18,16 @@ function sequence(...values: number[]): () => number {
   return () => values[Math.min(i++, values.length - 1)] as number;
 }
 
+/** The jitter these tests turn on (the default is 0). */
+const JITTER_MS = 500;
+
 function setup(options: EntraIdProviderOptions = {}, lifetimeMs = 60 * MIN) {
   const clock = new FakeClock();
   const identity = new FakeIdentityProvider({ now: () => clock.now(), lifetimeMs });
   const provider = createFromIdentityProvider(identity, {
     clock,
     tokenManagerConfig: { expirationRefreshRatio: 0.75 },
+    reAuthenticationJitterMs: JITTER_MS,
     ...options,
   });
   return { clock, identity, provider };
@@ -47,8 +51,8 @@ async function renew(clock: FakeClock): Promise<number> {
 }
 
 describe('EntraIdCredentialsProvider re-authentication jitter', () => {
-  it('defaults to 500 ms', () => {
-    assert.equal(DEFAULT_REAUTHENTICATION_JITTER_MS, 500);
+  it('defaults to 0 ms: delivery at once unless asked for', () => {
+    assert.equal(DEFAULT_REAUTHENTICATION_JITTER_MS, 0);
   });
 
   it('spreads a renewal over [0, jitter] per listener; subscribe() and the first token stay immediate', async () => {
@@ -107,7 +111,7 @@ describe('EntraIdCredentialsProvider re-authentication jitter', () => {
     assert.equal(clock.pendingCount, 2, 'the next refresh and one delivery');
     await provider.close();
     assert.equal(clock.pendingCount, 0);
-    await clock.advance(DEFAULT_REAUTHENTICATION_JITTER_MS);
+    await clock.advance(JITTER_MS);
     assert.equal(l.received.length, 0);
   });
 
@@ -119,7 +123,7 @@ describe('EntraIdCredentialsProvider re-authentication jitter', () => {
     const [, subscription] = await provider.subscribe(dropped);
     await renew(clock);
     subscription.dispose();
-    await clock.advance(DEFAULT_REAUTHENTICATION_JITTER_MS);
+    await clock.advance(JITTER_MS);
     assert.equal(kept.received.length, 1);
     assert.equal(dropped.received.length, 0);
     await provider.close();
