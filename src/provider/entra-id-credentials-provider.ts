@@ -31,6 +31,8 @@ interface Subscriber {
   /** node-redis client id (see `node-redis/listener-attribution.ts`), when known. */
   clientId: string | undefined;
   readonly order: number;
+  /** The tag came from a `watchNodeRedisClient` announcement: older listeners of the client are stale. */
+  readonly supersedes: boolean;
   /** Ends the subscription from our side (a superseded node-redis listener). */
   dispose(): void;
 }
@@ -179,6 +181,7 @@ export class EntraIdCredentialsProvider implements AsyncDisposable {
       },
     };
     this.#subscribers.add(subscriber);
+    this.#attribution.supersedeOlder(subscriber, this.#subscribers);
     this.#attribution.start(() => this.#subscribers);
     this.#manager.start();
     let token: AccessToken;

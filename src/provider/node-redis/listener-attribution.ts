@@ -27,6 +27,7 @@ import {
   watchAuthOutcomes,
   type NodeRedisCommandContext,
 } from './tracing.js';
+import { onWatchedClientReleased, takeAnnouncedSubscription } from './watch-tag.js';
 
 /** A subscription as the attribution sees it. */
 export interface AttributedSubscriber {
@@ -56,6 +57,7 @@ export class NodeRedisListenerAttribution<S extends AttributedSubscriber> {
   readonly #host: AttributionHost<S>;
   #order = 0;
   #unsubscribeClosed: (() => void) | undefined;
+  #unsubscribeReleased: (() => void) | undefined;
   #unwatch: (() => void) | undefined;
   #watchTimer: NodeJS.Timeout | undefined;
   /** The current round's `AUTH` trace contexts (read live by the watch) and how many are still unsettled. */
@@ -71,24 +73,48 @@ export class NodeRedisListenerAttribution<S extends AttributedSubscriber> {
     installNodeRedisConnectContext();
   }
 
-  /** Tags a new subscription (call synchronously at the start of `subscribe`). */
-  tag(): { clientId: string | undefined; order: number } {
-    return { clientId: currentNodeRedisClientId(), order: ++this.#order };
+  /**
+   * Tags a new subscription (call synchronously at the start of `subscribe`). `supersedes` is true when the tag
+   * comes from a `watchNodeRedisClient` announcement (node-redis 5.x): the client's older listeners are then
+   * known to be stale at once (see {@link NodeRedisListenerAttribution.supersedeOlder}).
+   */
+  tag(): { clientId: string | undefined; order: number; supersedes: boolean } {
+    const traced = currentNodeRedisClientId();
+    const announced = takeAnnouncedSubscription();
+    if (traced !== undefined) return { clientId: traced, order: ++this.#order, supersedes: false };
+    return { clientId: announced, order: ++this.#order, supersedes: announced !== undefined };
+  }
+
+  /**
+   * Disposes the listeners that `newest` replaces: same watched client, subscribed earlier. node-redis subscribes
+   * once per (re)connect handshake and only the newest subscription is its own; every older one is a leak.
+   */
+  supersedeOlder(newest: S & { supersedes: boolean }, subscribers: Iterable<S>): void {
+    if (!newest.supersedes || newest.clientId === undefined) return;
+    for (const subscriber of [...subscribers]) {
+      if (subscriber !== newest && subscriber.clientId === newest.clientId && subscriber.order < newest.order) {
+        this.#host.dispose(subscriber);
+      }
+    }
   }
 
   /** Starts watching application closes (first subscriber). `subscribers` is read when a client closes. */
   start(subscribers: () => Iterable<S>): void {
-    this.#unsubscribeClosed ??= onNodeRedisClientClosed((clientId) => {
+    const release = (clientId: string): void => {
       for (const subscriber of [...subscribers()]) {
         if (subscriber.clientId === clientId) this.#host.dispose(subscriber);
       }
-    });
+    };
+    this.#unsubscribeClosed ??= onNodeRedisClientClosed(release);
+    this.#unsubscribeReleased ??= onWatchedClientReleased(release);
   }
 
   /** Stops every watch and cancels pending deliveries (last subscriber left, or the provider closed). */
   stop(): void {
     this.#unsubscribeClosed?.();
     this.#unsubscribeClosed = undefined;
+    this.#unsubscribeReleased?.();
+    this.#unsubscribeReleased = undefined;
     this.#endRound();
   }
 

@@ -4,7 +4,10 @@
  *   renewal it emits `reAuthenticationSkipped` and reconnects the client at once, so the new connection
  *   authenticates with the fresh token and node-redis resubscribes — well before the old token expires;
  * - a client whose re-`AUTH` the server refused (node-redis 6.3+, where the failure can be attributed): it
- *   reconnects the client with the current token instead of letting the server close it at expiry.
+ *   reconnects the client with the current token instead of letting the server close it at expiry;
+ * - node-redis 5.x, which has no diagnostics channels: watched before `connect()`, each of the client's
+ *   subscriptions is named, and the listener node-redis leaks on every reconnect is dropped at once, so each
+ *   renewal sends one `AUTH` (6.3+ needs no watch for that).
  *
  * The reconnect sends `QUIT` (allowed in subscribe mode); the server closes the connection after answering,
  * and node-redis reconnects and resubscribes by itself. The client's `reconnectStrategy` must allow that.
@@ -13,6 +16,7 @@
  */
 import type { EntraIdCredentialsProvider } from '../entra-id-credentials-provider.js';
 import { captureClientId, onTracedAuthFailure } from './tracing.js';
+import { announceSubscription, newWatchTag, releaseWatchedClient } from './watch-tag.js';
 
 /** The parts of a node-redis client (v5 or v6) the helper uses. */
 export interface WatchableNodeRedisClient {
@@ -23,8 +27,8 @@ export interface WatchableNodeRedisClient {
   /** node-redis: the client's options (`RESP`, `socket.host`, `socket.port`). */
   readonly options?: { readonly RESP?: 2 | 3 | undefined; readonly socket?: object | undefined } | undefined;
   sendCommand(args: string[]): Promise<unknown>;
-  on(event: 'ready', listener: () => void): unknown;
-  off(event: 'ready', listener: () => void): unknown;
+  on(event: 'ready' | 'connect' | 'end', listener: () => void): unknown;
+  off(event: 'ready' | 'connect' | 'end', listener: () => void): unknown;
 }
 
 /** What {@link watchNodeRedisClient} returns. */
@@ -72,6 +76,12 @@ export function watchNodeRedisClient(client: WatchableNodeRedisClient, provider:
     reconnecting = false;
     learnId();
   };
+  // node-redis 5.x has no diagnostics channels: name this client's next subscription (made right after `connect`,
+  // in the same synchronous run), so that the listeners it leaks on every reconnect are dropped at once.
+  const tag = newWatchTag();
+  const onConnect = (): void => announceSubscription(tag);
+  // The application closed the client: its subscriptions are over (node-redis 5.x may not dispose them).
+  const onEnd = (): void => releaseWatchedClient(tag);
   const onRenewed = (): void => {
     const resp = client.options?.RESP ?? 2;
     if (resp !== 2 || !client.isPubSubActive) return;
@@ -83,6 +93,8 @@ export function watchNodeRedisClient(client: WatchableNodeRedisClient, provider:
   });
 
   client.on('ready', onReady);
+  client.on('connect', onConnect);
+  client.on('end', onEnd);
   provider.on('tokenRenewed', onRenewed);
   learnId();
   return {
@@ -93,6 +105,8 @@ export function watchNodeRedisClient(client: WatchableNodeRedisClient, provider:
       if (disposed) return;
       disposed = true;
       client.off('ready', onReady);
+      client.off('connect', onConnect);
+      client.off('end', onEnd);
       provider.off('tokenRenewed', onRenewed);
       stopFailures();
     },

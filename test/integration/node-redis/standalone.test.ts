@@ -6,6 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import { createClient } from 'redis';
 import { createClient as createClient5 } from 'redis5';
 import type { Emulator } from '../../../src/emulator/index.js';
+import { watchNodeRedisClient, type WatchableNodeRedisClient } from '../../../src/provider/node-redis/watch-client.js';
 import {
   DEFAULT_SECRET_PRINCIPAL,
   assertOneAuthPerToken,
@@ -172,5 +173,41 @@ describe('node-redis standalone: every connection stays authenticated', () => {
     assert.equal(after?.authCount, 1 + 3, 'handshake + 3 AUTHs for one renewal (node-redis 5.9 leak, no attribution)');
     assert.equal(gateTotal(redis.gates, 'expiryClosures'), expiredBefore);
     assert.equal(provider.subscriberCount, 3);
+  });
+
+  it('redis@5.9 watched with watchNodeRedisClient before connect(): one AUTH per renewal after k reconnects', async (t) => {
+    const redis = emulator.redis;
+    assert.ok(redis);
+    const gate = redis.gates[0];
+    assert.ok(gate);
+    const expiredBefore = gateTotal(redis.gates, 'expiryClosures');
+    const provider = servicePrincipalProvider(emulator);
+    t.after(() => provider.close());
+    const client = make(5, 3, provider);
+    let closed = false;
+    t.after(() => {
+      if (!closed) client.destroy();
+    });
+    const watch = watchNodeRedisClient(client as unknown as WatchableNodeRedisClient, provider);
+    t.after(() => watch.dispose());
+    await client.connect();
+    for (let i = 0; i < 2; i++) {
+      const before = gate.stats().connectionsTotal;
+      gate.closeAll();
+      await until('a reconnect', () => gate.stats().connectionsTotal > before && client.isReady);
+    }
+    assert.equal(provider.subscriberCount, 1, 'the listeners leaked by the two reconnects were dropped');
+    const live = gate.connections().find((c) => c.closedReason === undefined && c.oid === OID);
+    assert.ok(live);
+    await renewals(provider, 2);
+    await until('the renewal AUTHs', () => (gate.connections().find((c) => c.id === live.id)?.authCount ?? 0) >= 3);
+    // Give any duplicate AUTH time to arrive before counting.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const after = gate.connections().find((c) => c.id === live.id);
+    assert.equal(after?.authCount, 1 + 2, 'handshake + one AUTH per renewal');
+    assert.equal(gateTotal(redis.gates, 'expiryClosures'), expiredBefore);
+    await client.close();
+    closed = true;
+    assert.equal(provider.subscriberCount, 0);
   });
 });
