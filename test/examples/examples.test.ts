@@ -28,10 +28,17 @@ describe('examples/ run against the emulator', { concurrency: 4 }, () => {
 
   before(async () => {
     build = await ensureBuilt();
-    [emulator, cluster] = await Promise.all([
+    const started = await Promise.allSettled([
       startEmulator({ ca: testCertificateAuthority() }),
       startEmulator({ ca: testCertificateAuthority(), redis: { cluster: true } }),
     ]);
+    const failure = started.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failure) {
+      // Close what did start, or its servers would keep this file from ever finishing.
+      await Promise.all(started.map((r) => (r.status === 'fulfilled' ? r.value.close() : undefined)));
+      throw failure.reason;
+    }
+    [emulator, cluster] = started.map((r) => (r as PromiseFulfilledResult<Emulator>).value) as [Emulator, Emulator];
     emulator.identity.addServicePrincipal({ ...SHORT_LIVED, tokenLifetimeSeconds: 4 });
   });
   after(async () => {

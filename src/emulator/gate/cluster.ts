@@ -100,13 +100,36 @@ async function waitUntilReady(servers: readonly RedisServerHandle[], timeoutMs: 
   }
 }
 
+/** How many times a cluster start is tried when a port picked in advance was taken meanwhile. */
+const PORT_RACE_ATTEMPTS = 4;
+
+/** True for a failure caused by a port that another process took between picking and binding it. */
+function isPortRace(error: unknown): boolean {
+  const text = error instanceof Error ? `${(error as NodeJS.ErrnoException).code ?? ''} ${error.message}` : String(error);
+  return /EADDRINUSE|Address already in use/i.test(text);
+}
+
 /**
  * Starts `masters` redis-server processes in cluster mode, each behind its own gate, assigns the slots,
  * joins them with `CLUSTER MEET` and waits until every node reports `cluster_state:ok`.
+ *
+ * Nodes must announce their gate's port, so the ports are picked before anything listens on them; when another
+ * process takes one in between (`EADDRINUSE`), everything started is stopped and the start is tried again with new
+ * ports (up to 4 attempts).
  */
 export async function startGatedCluster(options: GatedClusterOptions): Promise<GatedCluster> {
   const masters = options.masters ?? 3;
   if (!Number.isInteger(masters) || masters < 1) throw new RangeError(`"masters" must be an integer >= 1, got ${masters}`);
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startGatedClusterOnce(options, masters);
+    } catch (error) {
+      if (attempt >= PORT_RACE_ATTEMPTS || !isPortRace(error)) throw error;
+    }
+  }
+}
+
+async function startGatedClusterOnce(options: GatedClusterOptions, masters: number): Promise<GatedCluster> {
   const readyTimeoutMs = options.readyTimeoutMs ?? DEFAULT_CLUSTER_READY_TIMEOUT_MS;
   const [gatePorts, busPorts] = [await distinctFreePorts(masters), await distinctFreePorts(masters)];
   const servers: RedisServerHandle[] = [];

@@ -170,6 +170,19 @@ function buildConfig(o: {
  *   `ERR_REDIS_SERVER_START` when it exits or does not answer in time (the log's tail is in the message).
  */
 export async function startRedisServer(options: RedisServerOptions = {}): Promise<RedisServerHandle> {
+  // A port picked free can be taken by another process before redis-server binds it: try again with new ports.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startRedisServerOnce(options);
+    } catch (error) {
+      const portPicked = options.port === undefined;
+      const raced = error instanceof Error && /Address already in use|EADDRINUSE/i.test(error.message);
+      if (!portPicked || !raced || attempt >= 4) throw error;
+    }
+  }
+}
+
+async function startRedisServerOnce(options: RedisServerOptions): Promise<RedisServerHandle> {
   const binary = options.binary ?? DEFAULT_REDIS_SERVER_BINARY;
   const startTimeoutMs = options.startTimeoutMs ?? DEFAULT_REDIS_START_TIMEOUT_MS;
   const stopTimeoutMs = options.stopTimeoutMs ?? DEFAULT_REDIS_STOP_TIMEOUT_MS;
