@@ -1,29 +1,19 @@
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { createClient } from 'redis';
-import { startRedisGate, type RedisGate } from '../../../src/emulator/gate/redis-gate.js';
+import { startRedisGate } from '../../../src/emulator/gate/redis-gate.js';
 import type { GateConnectionInfo } from '../../../src/emulator/gate/gate-types.js';
-import { startRedisServer, type RedisServerHandle } from '../../../src/emulator/redis/redis-server.js';
-import { mintToken, verifier, waitFor } from './fixtures.js';
+import { mintToken, useServerAndGate, verifier, waitFor } from './fixtures.js';
 
 describe('gate closes connections at token expiry, like Azure', () => {
-  let server: RedisServerHandle;
-  let gate: RedisGate;
-  before(async () => {
-    server = await startRedisServer();
-    gate = await startRedisGate({ target: server, admin: { username: server.adminUser, password: server.adminPassword }, verifier });
-  });
-  after(async () => {
-    await gate.close();
-    await server.stop();
-  });
+  const stack = useServerAndGate();
 
   it('closes a connection that does not re-AUTH at exp, keeps one that does', async (t) => {
     const stale = mintToken({ lifetimeSec: 2 });
     const fresh = mintToken({ lifetimeSec: 2 });
     const make = (username: string, password: string) => {
-      const c = createClient({ socket: { host: gate.host, port: gate.port, reconnectStrategy: false }, username, password });
+      const c = createClient({ socket: { host: stack.gate().host, port: stack.gate().port, reconnectStrategy: false }, username, password });
       c.on('error', () => undefined);
       t.after(() => {
         if (c.isOpen) c.destroy();
@@ -34,8 +24,8 @@ describe('gate closes connections at token expiry, like Azure', () => {
     const freshClient = make(fresh.oid, fresh.token);
     await staleClient.connect();
     await freshClient.connect();
-    const [staleInfo, freshInfo] = gate.connections().slice(-2) as [GateConnectionInfo, GateConnectionInfo];
-    const expired = once(gate, 'expired') as Promise<[GateConnectionInfo]>;
+    const [staleInfo, freshInfo] = stack.gate().connections().slice(-2) as [GateConnectionInfo, GateConnectionInfo];
+    const expired = once(stack.gate(), 'expired') as Promise<[GateConnectionInfo]>;
 
     // Re-authenticate the second connection with a 60 s token before its first one expires.
     const renewed = mintToken({ oid: fresh.oid, lifetimeSec: 60 });
@@ -55,17 +45,17 @@ describe('gate closes connections at token expiry, like Azure', () => {
     // Wait past the first token's expiry of the renewed connection: it still works.
     await waitFor(() => Date.now() > fresh.expMs + 300, 5000, 'the first token to expire');
     assert.equal(await freshClient.set('still', 'open'), 'OK');
-    const info = gate.connections().find((c) => c.id === freshInfo.id);
+    const info = stack.gate().connections().find((c) => c.id === freshInfo.id);
     assert.equal(info?.closedReason, undefined);
     assert.equal(info?.expiresAtMs, renewed.expMs);
     assert.deepEqual(info?.auths.map((a) => a.uti), [fresh.uti, renewed.uti]);
-    assert.equal(gate.stats().expiryClosures, 1);
+    assert.equal(stack.gate().stats().expiryClosures, 1);
   });
 
   it('honours expiryGraceMs', async (t) => {
     const graceful = await startRedisGate({
-      target: server,
-      admin: { username: server.adminUser, password: server.adminPassword },
+      target: stack.server(),
+      admin: { username: stack.server().adminUser, password: stack.server().adminPassword },
       verifier,
       expiryGraceMs: 700,
     });

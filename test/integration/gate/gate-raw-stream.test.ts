@@ -1,10 +1,9 @@
 import assert from 'node:assert/strict';
 import { connect, type Socket } from 'node:net';
-import { after, before, describe, it, type TestContext } from 'node:test';
-import { startRedisGate, type RedisGate } from '../../../src/emulator/gate/redis-gate.js';
+import { describe, it, type TestContext } from 'node:test';
+import type { RedisGate } from '../../../src/emulator/gate/redis-gate.js';
 import { encodeCommand } from '../../../src/emulator/redis/resp-encode.js';
-import { startRedisServer, type RedisServerHandle } from '../../../src/emulator/redis/redis-server.js';
-import { mintToken, verifier, waitFor } from './fixtures.js';
+import { mintToken, useServerAndGate, waitFor } from './fixtures.js';
 
 /** A raw TCP client collecting everything the gate sends back. */
 async function rawClient(t: TestContext, gate: RedisGate): Promise<{ socket: Socket; received: () => string; ended: () => boolean }> {
@@ -21,20 +20,11 @@ async function rawClient(t: TestContext, gate: RedisGate): Promise<{ socket: Soc
 }
 
 describe('gate with raw RESP streams', () => {
-  let server: RedisServerHandle;
-  let gate: RedisGate;
-  before(async () => {
-    server = await startRedisServer();
-    gate = await startRedisGate({ target: server, admin: { username: server.adminUser, password: server.adminPassword }, verifier });
-  });
-  after(async () => {
-    await gate.close();
-    await server.stop();
-  });
+  const stack = useServerAndGate();
 
   it('keeps order when a pipeline with AUTH arrives one byte at a time (user created on the way)', async (t) => {
     const { token, oid } = mintToken();
-    const client = await rawClient(t, gate);
+    const client = await rawClient(t, stack.gate());
     const stream = Buffer.concat([
       encodeCommand(['GET', 'before-auth']),
       encodeCommand(['AUTH', oid, token]),
@@ -59,10 +49,10 @@ describe('gate with raw RESP streams', () => {
   });
 
   it('answers bytes that are not RESP with a protocol error and closes', async (t) => {
-    const client = await rawClient(t, gate);
+    const client = await rawClient(t, stack.gate());
     client.socket.write('*1\r\n+PING\r\n');
     await waitFor(() => client.ended(), 5000, 'the connection to close');
     assert.equal(client.received(), "-ERR Protocol error: expected '$', got '+'\r\n");
-    assert.equal(gate.connections().at(-1)?.closedReason, 'protocol-error');
+    assert.equal(stack.gate().connections().at(-1)?.closedReason, 'protocol-error');
   });
 });
