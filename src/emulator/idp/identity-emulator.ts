@@ -100,6 +100,15 @@ export interface IdentityEmulator extends AsyncDisposable {
   addManagedIdentity(definition: ManagedIdentityDefinition): ManagedIdentity;
   /** Counters of requests, tokens and faults. */
   stats(): IdentityEmulatorStats;
+  /**
+   * For tests only (e.g. grepping captured output for leaks): the raw `client_assertion` values the token
+   * endpoint received, oldest first, whether accepted or not (certificate assertions and federated tokens);
+   * the last 1,000 are kept. **Returns secrets**: each one is a credential until it expires, so never log or
+   * print the result. They are kept out of {@link IdentityEmulator.requests}, `util.inspect` and `toJSON`.
+   *
+   * @returns a copy; later requests do not change it.
+   */
+  receivedClientAssertions(): string[];
   /** Makes a new key sign tokens; the previous key stays published and verifiable. */
   rotateSigningKey(): void;
   /** Addresses only (no secrets), for logs. */
@@ -307,6 +316,7 @@ export async function startIdentityEmulator(options: IdentityEmulatorOptions = {
     addServicePrincipal: (definition) => principals.addServicePrincipal(definition),
     addManagedIdentity: (definition) => principals.addManagedIdentity(definition),
     stats: () => recorder.stats(faults.injectedCounts()),
+    receivedClientAssertions: () => recorder.clientAssertions(),
     rotateSigningKey: () => {
       keys.rotate();
     },

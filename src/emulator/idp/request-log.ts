@@ -39,6 +39,9 @@ export interface IdentityEmulatorStats {
 /** The largest number of entries kept in the request log (oldest dropped first). */
 export const MAX_REQUEST_LOG_ENTRIES = 10_000;
 
+/** The largest number of received client assertions kept (oldest dropped first). */
+export const MAX_RECORDED_CLIENT_ASSERTIONS = 1_000;
+
 const bump = (map: Map<string, number>, key: string): void => {
   map.set(key, (map.get(key) ?? 0) + 1);
 };
@@ -49,6 +52,8 @@ export class RequestRecorder {
   readonly #byEndpoint = new Map<string, number>();
   readonly #byPrincipal = new Map<string, number>();
   readonly #tokensByPrincipal = new Map<string, number>();
+  // Secrets: only in a private field (never shown by util.inspect or JSON), read through clientAssertions().
+  readonly #clientAssertions: string[] = [];
   #total = 0;
   #tokens = 0;
 
@@ -72,6 +77,17 @@ export class RequestRecorder {
   tokenIssued(clientId: string): void {
     this.#tokens += 1;
     bump(this.#tokensByPrincipal, clientId);
+  }
+
+  /** Records the raw `client_assertion` of a token request. Never logged; see {@link clientAssertions}. */
+  clientAssertionReceived(assertion: string): void {
+    this.#clientAssertions.push(assertion);
+    if (this.#clientAssertions.length > MAX_RECORDED_CLIENT_ASSERTIONS) this.#clientAssertions.shift();
+  }
+
+  /** The recorded client assertions, oldest first (a copy). Secrets: for tests only. */
+  clientAssertions(): string[] {
+    return [...this.#clientAssertions];
   }
 
   /** A snapshot of the counters. */

@@ -60,6 +60,8 @@ function scopeIsValid(scope: string | null, core: EmulatorCore): boolean {
 async function handleToken(req: IncomingMessage, res: ServerResponse, tenant: string, core: EmulatorCore): Promise<HandledRequest> {
   const body = await readBody(req);
   const params = new URLSearchParams(body ?? '');
+  const received = params.get('client_assertion');
+  if (received !== null) core.recorder.clientAssertionReceived(received);
   const clientId = params.get('client_id') ?? undefined;
   const principal = clientId === undefined ? undefined : core.principals.servicePrincipal(clientId);
   const done = (status: number, fault?: HandledRequest['fault']): HandledRequest => ({ endpoint: 'token', status, principal: principal?.clientId, fault });

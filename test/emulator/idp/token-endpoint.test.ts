@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
+import { inspect } from 'node:util';
 import {
   DEFAULT_CERTIFICATE_PRINCIPAL,
   DEFAULT_EMULATOR_TENANT_ID,
@@ -136,6 +137,32 @@ describe('identity emulator: token endpoint', () => {
     });
     it('rejects an assertion that is not a JWS', async () => {
       await expectRejected('not-a-jwt', /not a compact JWS/);
+    });
+
+    it('records every assertion it received, shown only by receivedClientAssertions()', async () => {
+      const logged: unknown[] = [];
+      const own = await startIdentityEmulator({ ca: testCertificateAuthority(), log: (entry) => logged.push(entry) });
+      try {
+        const good = certificateAssertion(own, DEFAULT_CERTIFICATE_PRINCIPAL.clientId, own.clientCertificate);
+        const bad = certificateAssertion(own, DEFAULT_CERTIFICATE_PRINCIPAL.clientId, own.clientCertificate, { claims: { sub: 'someone' } });
+        const federated = own.issueFederatedToken();
+        assert.equal((await postToken(own, certForm(good))).status, 200);
+        assert.equal((await postToken(own, certForm(bad))).status, 401);
+        own.faults.failNext(1, { kind: 'status', status: 500 }, { endpoint: 'token' });
+        assert.equal((await postToken(own, { ...certForm(federated), client_id: DEFAULT_WORKLOAD_PRINCIPAL.clientId })).status, 500);
+        assert.equal((await postToken(own, secretForm())).status, 200);
+        const received = own.receivedClientAssertions();
+        assert.deepEqual(received, [good, bad, federated]);
+        received.pop();
+        assert.equal(own.receivedClientAssertions().length, 3, 'a copy');
+        const shown = [inspect(own, { depth: 8, showHidden: true }), JSON.stringify(own), inspect(own.requests, { depth: 8 }), JSON.stringify(own.requests), inspect(logged, { depth: 8 }), JSON.stringify(own.stats())].join('\n');
+        for (const assertion of [good, bad, federated]) {
+          assert.ok(!shown.includes(assertion.split('.')[2] ?? assertion), 'an assertion signature is shown');
+          assert.ok(!shown.includes(assertion.split('.')[1] ?? assertion), 'an assertion payload is shown');
+        }
+      } finally {
+        await own.close();
+      }
     });
 
     it('accepts a federated token it issued for a registered federated credential', async () => {
