@@ -1,5 +1,6 @@
 // One child process runs the whole flow (see fixtures/full-flow.fixture.ts) with NODE_DEBUG on for the
-// library: no secret value (client secret, certificate key, any issued token) may appear in anything it
+// library: no secret value (client secret, certificate keys, any issued token, any client assertion the
+// emulator received, whole or its signature) may appear in anything it
 // printed — events, errors, util.inspect and JSON of public objects, diagnostics-channel messages, debug
 // output — and once everything is closed the process must exit on its own within a second.
 import assert from 'node:assert/strict';
@@ -15,7 +16,14 @@ interface Secrets {
   readonly clientSecret: string;
   readonly certificateKey: string;
   readonly tokens: readonly string[];
+  /** Every `client_assertion` the emulator's token endpoint received (certificate principal, good and rejected). */
+  readonly clientAssertions: readonly string[];
+  /** Key of the certificate the emulator rejects. */
+  readonly intruderKey: string;
 }
+
+/** The key's base64 body, line by line: a partial dump is a leak too. */
+const keyLines = (pem: string): string[] => pem.split('\n').filter((line) => line.length > 40 && !line.startsWith('-----'));
 
 describe('full flow in a child process', () => {
   it('prints no secret anywhere and exits on its own within a second of close()', async () => {
@@ -47,19 +55,25 @@ describe('full flow in a child process', () => {
 
       const secrets = JSON.parse(readFileSync(secretsFile, 'utf8')) as Secrets;
       assert.ok(secrets.tokens.length >= 4, `only ${secrets.tokens.length} tokens captured`);
+      // The certificate provider's first token and two renewals, the rejected certificate, three faulted requests.
+      assert.ok(secrets.clientAssertions.length >= 7, `only ${secrets.clientAssertions.length} client assertions captured`);
+      for (const assertion of secrets.clientAssertions) assert.match(assertion, /^eyJ[\w-]+\.eyJ[\w-]+\.[\w-]{40,}$/);
       // The capture really covered the flow: events, channels, debug output, objects.
-      for (const expected of ['tokenRenewed', 'renewalFailed', 'channel redis-entraid:token-renewed', 'channel redis-entraid:renewal-failed', 'EntraIdCredentialsProvider {', 'AccessToken {', 'config error']) {
+      for (const expected of ['tokenRenewed', 'renewalFailed', 'channel redis-entraid:token-renewed', 'channel redis-entraid:renewal-failed', 'EntraIdCredentialsProvider {', 'AccessToken {', 'config error', 'rejected certificate error', 'AADSTS700027', 'fault reset): TokenRequestError', 'code network_error', 'code token_parsing_error', 'AADSTS50196']) {
         assert.ok(stdout.includes(expected), `nothing captured for ${expected}`);
       }
       assert.match(stderr, /REDIS-ENTRAID \d+: /);
       const output = `${stdout}\n${stderr}`;
       const values: [string, string][] = [
         ['client secret', secrets.clientSecret],
-        // The key's base64 body, line by line: a partial dump is a leak too.
-        ...secrets.certificateKey.split('\n').filter((line) => line.length > 40 && !line.startsWith('-----')).map((line): [string, string] => ['certificate key line', line]),
+        ...keyLines(secrets.certificateKey).map((line): [string, string] => ['certificate key line', line]),
+        ...keyLines(secrets.intruderKey).map((line): [string, string] => ['rejected certificate key line', line]),
         ...secrets.tokens.map((token): [string, string] => ['token', token]),
         // A token's signature alone is enough to matter.
         ...secrets.tokens.map((token): [string, string] => ['token signature', token.split('.')[2] ?? token]),
+        // Client assertions travel only in token request bodies: whole, and the signature that makes one usable.
+        ...secrets.clientAssertions.map((assertion, i): [string, string] => [`client assertion #${i + 1}`, assertion]),
+        ...secrets.clientAssertions.map((assertion, i): [string, string] => [`client assertion #${i + 1} signature`, assertion.split('.')[2] ?? assertion]),
       ];
       for (const [what, value] of values) {
         assert.ok(value.length >= 16, `${what} too short to grep`);
