@@ -1,12 +1,13 @@
 // The CLI's output (stdout and stderr, with NODE_DEBUG on for the library) never holds the client secret, a
-// certificate key line or an issued token. Tokens are captured separately with `token --raw` (the one output
-// meant to print a token) and searched for, whole and by signature, in every other output.
+// certificate key line, an issued token or a client assertion. Tokens are captured separately with `token --raw`
+// (the one output meant to print a token) and searched for, whole and by signature, in every other output; the
+// client assertions the certificate runs sent are read back from the emulator and searched for the same way.
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { startEmulator, type Emulator } from '../../src/emulator/index.js';
+import { createSelfSignedCertificate, startEmulator, type Emulator } from '../../src/emulator/index.js';
 import { DEFAULT_SECRET_PRINCIPAL } from '../../src/emulator/idp/constants.js';
 import { cleanEnv, collect, runCli, spawnCli, stopChild, waitForOutput, type CliResult } from '../cli/helpers.js';
 import { testCertificateAuthority } from '../helpers/test-ca.js';
@@ -18,6 +19,8 @@ interface Secrets {
   readonly secret: string;
   readonly keyLines: readonly string[];
   readonly tokens: string[];
+  /** Client assertions the emulator received (certificate runs). */
+  readonly assertions: readonly string[];
 }
 
 /** Every secret value found in `text`, described without quoting it. */
@@ -28,6 +31,9 @@ function leaks(text: string, secrets: Secrets): string[] {
   secrets.tokens.forEach((token, i) => {
     if (text.includes(token) || text.includes(token.split('.')[2] ?? token)) found.push(`token #${i + 1}`);
   });
+  secrets.assertions.forEach((assertion, i) => {
+    if (text.includes(assertion) || text.includes(assertion.split('.')[2] ?? assertion)) found.push(`client assertion #${i + 1}`);
+  });
   if (JWT.test(text)) found.push('a JWT');
   return found;
 }
@@ -37,11 +43,15 @@ function assertClean(label: string, r: CliResult, secrets: Secrets): void {
   assert.deepEqual(leaks(r.stderr, secrets), [], `${label}: stderr`);
 }
 
+async function rawTokenRun(env: NodeJS.ProcessEnv): Promise<{ token: string; result: CliResult }> {
+  const result = await runCli(['token', '--raw'], env, 60_000);
+  assert.equal(result.code, 0, result.stderr);
+  assert.match(result.stdout, /^eyJ[\w-]+\.[\w-]+\.[\w-]+\n$/);
+  return { token: result.stdout.trimEnd(), result };
+}
+
 async function rawToken(env: NodeJS.ProcessEnv): Promise<string> {
-  const r = await runCli(['token', '--raw'], env, 60_000);
-  assert.equal(r.code, 0, r.stderr);
-  assert.match(r.stdout, /^eyJ[\w-]+\.[\w-]+\.[\w-]+\n$/);
-  return r.stdout.trimEnd();
+  return (await rawTokenRun(env)).token;
 }
 
 function keyLinesOf(pemPath: string): string[] {
@@ -63,16 +73,23 @@ describe('CLI output holds no secret', () => {
     secretEnv = cleanEnv({ ...emulator.identity.env.servicePrincipalSecret(), NODE_DEBUG: DEBUG });
     const certVars = emulator.identity.env.servicePrincipalCertificate();
     certEnv = cleanEnv({ ...certVars, NODE_DEBUG: DEBUG });
-    secrets = { secret: DEFAULT_SECRET_PRINCIPAL.clientSecret, keyLines: keyLinesOf(certVars['AZURE_CLIENT_CERTIFICATE_PATH'] ?? ''), tokens: [] };
+    secrets = { secret: DEFAULT_SECRET_PRINCIPAL.clientSecret, keyLines: keyLinesOf(certVars['AZURE_CLIENT_CERTIFICATE_PATH'] ?? ''), tokens: [], assertions: [] };
     assert.equal(secretEnv['AZURE_CLIENT_SECRET'], secrets.secret);
   });
   after(async () => {
     await emulator?.close();
   });
 
-  it('token (text, --json) and check (text, --json, a failing one): no secret, key or issued token', async () => {
-    secrets.tokens.push(await rawToken(secretEnv), await rawToken(certEnv));
+  it('token (text, --json) and check (text, --json, failing ones): no secret, key, issued token or client assertion', async () => {
+    const certRaw = await rawTokenRun(certEnv);
+    secrets.tokens.push(await rawToken(secretEnv), certRaw.token);
     const before = emulator.identity.stats().tokensIssued;
+    // A certificate the emulator does not know: its assertion is rejected, and the error path must not quote it.
+    const tmp = mkdtempSync(join(tmpdir(), 'redis-entraid-cli-intruder-'));
+    const intruder = createSelfSignedCertificate('intruder');
+    const intruderPath = join(tmp, 'intruder.pem');
+    writeFileSync(intruderPath, `${intruder.certPem}\n${intruder.keyPem}`, { mode: 0o600 });
+    const intruderKeyLines = keyLinesOf(intruderPath);
     const redis = emulator.redis;
     assert.ok(redis);
     const target = ['--host', '127.0.0.1', '--port', String(redis.port)];
@@ -83,14 +100,25 @@ describe('CLI output holds no secret', () => {
       ['check --json (certificate)', ['check', ...target, '--json', '--identity', 'certificate'], certEnv, 0],
       // A rejected secret: the error path must not quote it either.
       ['check (wrong secret)', ['check', ...target], { ...secretEnv, AZURE_CLIENT_SECRET: `${secrets.secret}-wrong` }, 1],
+      ['check (unknown certificate)', ['check', ...target, '--identity', 'certificate'], { ...certEnv, AZURE_CLIENT_CERTIFICATE_PATH: intruderPath }, 1],
     ];
-    for (const [label, args, env, code] of runs) {
-      const r = await runCli(args, env, 90_000);
-      assert.equal(r.code, code, `${label}\n${r.stdout}\n${r.stderr}`);
-      assertClean(label, r, secrets);
+    const results: [string, CliResult][] = [['token --raw (certificate), stderr only', { ...certRaw.result, stdout: '' }]];
+    try {
+      for (const [label, args, env, code] of runs) {
+        const r = await runCli(args, env, 90_000);
+        assert.equal(r.code, code, `${label}\n${r.stdout}\n${r.stderr}`);
+        results.push([label, r]);
+      }
+    } finally {
+      rmSync(tmp, { recursive: true, force: true });
     }
-    // The runs really obtained tokens: there was something to leak.
+    // The runs really obtained tokens and sent assertions: there was something to leak.
     assert.equal(emulator.identity.stats().tokensIssued - before, 4);
+    // token --raw, token --json, check --json (certificate) and the unknown certificate: at least 4 assertions.
+    const assertions = emulator.identity.receivedClientAssertions();
+    assert.ok(assertions.length >= 4, `only ${assertions.length} client assertions received`);
+    const withAssertions: Secrets = { ...secrets, keyLines: [...secrets.keyLines, ...intruderKeyLines], assertions };
+    for (const [label, r] of results) assertClean(label, r, withAssertions);
   });
 
   it('the scan finds a leak when there is one (so the checks above can fail)', () => {
@@ -100,6 +128,11 @@ describe('CLI output holds no secret', () => {
     assert.deepEqual(leaks(`sig=${token.split('.')[2] ?? ''}`, secrets), ['token #1']);
     assert.deepEqual(leaks(`Bearer ${token}`, secrets), ['token #1', 'a JWT']);
     assert.deepEqual(leaks(`${secrets.keyLines[2] ?? ''}`, secrets), ['certificate key']);
+    const [assertion] = emulator.identity.receivedClientAssertions();
+    assert.ok(assertion !== undefined, 'no client assertion received');
+    const withAssertion: Secrets = { ...secrets, assertions: [assertion] };
+    assert.deepEqual(leaks(`signature ${assertion.split('.')[2] ?? ''} end`, withAssertion), ['client assertion #1']);
+    assert.deepEqual(leaks(`client_assertion=${assertion}`, withAssertion), ['client assertion #1', 'a JWT']);
   });
 
   it('demo --renewals 1 with debug output on: no secret or token', async () => {
@@ -133,7 +166,7 @@ describe('CLI output holds no secret', () => {
       const token = await rawToken(cleanEnv(vars));
       const tokenRun = await runCli(['token'], cleanEnv({ ...vars, NODE_DEBUG: DEBUG }), 60_000);
       assert.equal(tokenRun.code, 0, tokenRun.stderr);
-      const emulatorSecrets: Secrets = { secret, keyLines: [], tokens: [token] };
+      const emulatorSecrets: Secrets = { secret, keyLines: [], tokens: [token], assertions: [] };
       assertClean('token against the CLI emulator', tokenRun, emulatorSecrets);
       child.kill('SIGTERM');
       const r = await done;
