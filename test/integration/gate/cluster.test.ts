@@ -4,6 +4,7 @@ import { Cluster, Redis } from 'ioredis';
 import { createClient, createCluster } from 'redis';
 import { startGatedCluster, type GatedCluster } from '../../../src/emulator/gate/cluster.js';
 import { startAzureRedis } from '../../../src/emulator/gate/azure-redis.js';
+import type { RedisServerHandle } from '../../../src/emulator/redis/redis-server.js';
 import { testCertificateAuthority } from '../../helpers/test-ca.js';
 import { mintToken, verifier } from './fixtures.js';
 
@@ -110,6 +111,91 @@ describe('gated cluster', () => {
     await direct.connect();
     // The ACL user is created again on the restarted server.
     assert.equal(await direct.call('ACL', 'WHOAMI'), oid);
+  });
+});
+
+/** INFO replication of `server`, read over its admin connection. */
+async function replicationInfo(server: RedisServerHandle): Promise<string> {
+  const admin = await server.admin();
+  try {
+    return await admin.text(['INFO', 'replication']);
+  } finally {
+    admin.close();
+  }
+}
+
+describe('gated cluster with one replica per master', () => {
+  let cluster: GatedCluster;
+  before(async () => {
+    cluster = await startGatedCluster({ verifier, tls: { ca: testCertificateAuthority() }, replicasPerMaster: 1 });
+  });
+  after(() => cluster.stop());
+
+  it('starts a replica per master behind its own gate, in sync, announcing gate ports', async (t) => {
+    assert.equal(cluster.replicas.length, 3);
+    assert.deepEqual(cluster.replicas.map((r) => r.masterIndex), [0, 1, 2]);
+    assert.deepEqual(cluster.gates, [...cluster.nodes.map((n) => n.gate), ...cluster.replicas.map((r) => r.gate)]);
+    for (const replica of cluster.replicas) {
+      const info = await replicationInfo(replica.server);
+      assert.match(info, /role:slave/);
+      assert.match(info, /master_link_status:up/);
+      // Replication goes straight to the master's redis-server (its TLS port), never through a gate.
+      assert.match(info, new RegExp(`master_port:${cluster.nodes[replica.masterIndex]?.server.tlsPort}\\r\\n`));
+    }
+    const { token, oid } = mintToken();
+    const replica = cluster.replicas[2];
+    assert.ok(replica);
+    const client = new Redis({ host: replica.host, port: replica.port, username: oid, password: token, tls: { ca: testCertificateAuthority().certPem }, lazyConnect: true, retryStrategy: () => null });
+    client.on('error', () => undefined);
+    t.after(() => client.disconnect());
+    await client.connect();
+    // The replica's gate created the ACL user on the replica's own server (ACL is not replicated).
+    assert.equal(await client.call('ACL', 'WHOAMI'), oid);
+    const slots = (await client.call('CLUSTER', 'SLOTS')) as [number, number, ...[string, number, string][]][];
+    const gatePorts = new Set(cluster.gates.map((g) => g.port));
+    const announced = slots.map(([from, , ...nodes]) => [from, nodes.map(([, port]) => port)] as const).sort((a, b) => a[0] - b[0]);
+    assert.deepEqual(
+      announced,
+      cluster.nodes.map((n, i) => [n.slots[0], [n.port, cluster.replicas[i]?.port]]),
+    );
+    assert.ok(announced.every(([, ports]) => ports.every((port) => gatePorts.has(port as number))));
+    assert.equal(cluster.nodes.map((n) => n.gate.stats().aclUsersCreated).reduce((a, b) => a + b, 0), 0);
+    assert.equal(replica.gate.stats().aclUsersCreated, 1);
+  });
+
+  it('after CLUSTER FAILOVER the promoted replica serves its slots through its gate', async (t) => {
+    const replica = cluster.replicas[0];
+    const master = cluster.nodes[0];
+    assert.ok(replica && master);
+    const admin = await replica.server.admin();
+    try {
+      await admin.command(['CLUSTER', 'FAILOVER']);
+    } finally {
+      admin.close();
+    }
+    const deadline = Date.now() + 20_000;
+    while (!(await replicationInfo(replica.server)).includes('role:master') || !(await replicationInfo(master.server)).includes('master_link_status:up')) {
+      assert.ok(Date.now() < deadline, 'the replica was not promoted within 20 s');
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    const { token, oid } = mintToken();
+    const client = createCluster({
+      rootNodes: cluster.rootNodes.map((n) => ({ socket: { host: n.host, port: n.port } })),
+      defaults: { username: oid, password: token, socket: { tls: true, ca: testCertificateAuthority().certPem, reconnectStrategy: false } },
+    });
+    client.on('error', () => undefined);
+    t.after(() => client.destroy());
+    await client.connect();
+    // "b" hashes to slot 3300: the first shard, now served by the promoted replica.
+    await client.set('b', 'after-failover');
+    assert.equal(await client.get('b'), 'after-failover');
+    const accepted = replica.gate.auths().filter((a) => a.oid === oid && a.ok);
+    assert.ok(accepted.length > 0, "the client authenticated at the promoted node's gate");
+    assert.equal(
+      cluster.gates.reduce((sum, g) => sum + g.stats().authRejected, 0),
+      0,
+      JSON.stringify(cluster.gates.map((g) => [g.port, g.auths().filter((x) => !x.ok)])),
+    );
   });
 });
 
