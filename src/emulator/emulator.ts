@@ -13,9 +13,13 @@ import { createCertificateAuthority, type CertificateAuthority } from './pki/cer
 export interface EmulatorOptions extends IdentityEmulatorOptions {
   /**
    * The Redis side: `false` for the identity side only; `true` (default) for one TLS redis-server behind a gate;
-   * or `{ cluster: true }` for a 3-master cluster, `{ tls: false }` for plain TCP gates.
+   * or `{ cluster: true }` for a 3-master cluster, `{ tls: false }` for plain TCP gates, `expiryGraceMs` (time
+   * after a token's `exp` before the gate closes its connection, in ms; default 0), `replicasPerMaster` (with
+   * `cluster`: replicas per master, each behind its own gate; default 0).
    */
-  readonly redis?: boolean | { readonly cluster?: boolean; readonly tls?: boolean; readonly expiryGraceMs?: number };
+  readonly redis?:
+    | boolean
+    | { readonly cluster?: boolean; readonly tls?: boolean; readonly expiryGraceMs?: number; readonly replicasPerMaster?: number };
 }
 
 /** A running emulator: the identity side, and the Redis side when it was asked for. */
@@ -53,6 +57,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
         tls: settings.tls ?? true,
         cluster: settings.cluster ?? false,
         ...(settings.expiryGraceMs === undefined ? {} : { expiryGraceMs: settings.expiryGraceMs }),
+        ...(settings.replicasPerMaster === undefined ? {} : { replicasPerMaster: settings.replicasPerMaster }),
       });
     } catch (error) {
       await identity.close();

@@ -77,7 +77,7 @@ export type {
 } from './gate/gate-types.js';
 export { createKeyVerifier, AZURE_REDIS_AUDIENCES } from './gate/token-verifier.js';
 export type { AccessTokenVerifier, KeyVerifierOptions } from './gate/token-verifier.js';
-export { startGatedCluster, slotRange, DEFAULT_CLUSTER_READY_TIMEOUT_MS } from './gate/cluster.js';
-export type { GatedCluster, GatedClusterNode, GatedClusterOptions } from './gate/cluster.js';
+export { startGatedCluster, slotRange, DEFAULT_CLUSTER_READY_TIMEOUT_MS, DEFAULT_REPLICAS_PER_MASTER } from './gate/cluster.js';
+export type { GatedCluster, GatedClusterNode, GatedClusterOptions, GatedClusterReplica } from './gate/cluster.js';
 export { startAzureRedis } from './gate/azure-redis.js';
 export type { AzureRedis, AzureRedisOptions } from './gate/azure-redis.js';

@@ -19,6 +19,8 @@ export interface AzureRedisOptions {
   readonly ca?: CertificateAuthority;
   /** Start a 3-master cluster (OSS cluster policy) instead of one server. Default false. */
   readonly cluster?: boolean;
+  /** With `cluster`: replicas per master, each behind its own gate (see `startGatedCluster`). Default 0. */
+  readonly replicasPerMaster?: number;
   /** Time after a token's `exp` before its connection is closed, in ms. Default 0. */
   readonly expiryGraceMs?: number;
 }
@@ -37,10 +39,12 @@ export interface AzureRedis {
   readonly cluster: boolean;
   /** Every gate address (one for standalone; seed nodes for a cluster). */
   readonly rootNodes: readonly { readonly host: string; readonly port: number }[];
-  /** The gates, in node order. */
+  /** The gates, in node order: the masters', then the replicas' (`replicasPerMaster`). */
   readonly gates: readonly RedisGate[];
-  /** The redis-servers, in node order. */
+  /** The redis-servers, in the order of `gates`. */
   readonly servers: readonly RedisServerHandle[];
+  /** The gated cluster itself (replicas, `restartNode`), or undefined when standalone. */
+  readonly gatedCluster: GatedCluster | undefined;
   /** Stops gates and servers. Idempotent. */
   close(): Promise<void>;
   [Symbol.asyncDispose](): Promise<void>;
@@ -49,11 +53,12 @@ export interface AzureRedis {
 /**
  * Starts redis-server(s) behind gate(s) that accept Entra ID tokens.
  *
- * @throws RangeError when `tls` is true without a `ca`.
+ * @throws RangeError when `tls` is true without a `ca`, or `replicasPerMaster` > 0 without `cluster`.
  */
 export async function startAzureRedis(options: AzureRedisOptions): Promise<AzureRedis> {
   const tls = options.tls ?? options.ca !== undefined;
   if (tls && !options.ca) throw new RangeError('"ca" is required when "tls" is true');
+  if ((options.replicasPerMaster ?? 0) > 0 && !options.cluster) throw new RangeError('"replicasPerMaster" needs "cluster: true"');
   const grace = options.expiryGraceMs === undefined ? {} : { expiryGraceMs: options.expiryGraceMs };
   let closing: Promise<void> | undefined;
   if (options.cluster) {
@@ -61,6 +66,7 @@ export async function startAzureRedis(options: AzureRedisOptions): Promise<Azure
       verifier: options.verifier,
       ...(tls && options.ca ? { tls: { ca: options.ca } } : {}),
       ...grace,
+      ...(options.replicasPerMaster === undefined ? {} : { replicasPerMaster: options.replicasPerMaster }),
     });
     const first = cluster.nodes[0] as GatedCluster['nodes'][number];
     const handle: AzureRedis = {
@@ -70,8 +76,9 @@ export async function startAzureRedis(options: AzureRedisOptions): Promise<Azure
       caPem: tls ? options.ca?.certPem : undefined,
       cluster: true,
       rootNodes: cluster.rootNodes,
-      gates: cluster.nodes.map((n) => n.gate),
-      servers: cluster.nodes.map((n) => n.server),
+      gates: cluster.gates,
+      servers: [...cluster.nodes.map((n) => n.server), ...cluster.replicas.map((r) => r.server)],
+      gatedCluster: cluster,
       close: () => (closing ??= cluster.stop()),
       [Symbol.asyncDispose]: () => handle.close(),
     };
@@ -101,6 +108,7 @@ export async function startAzureRedis(options: AzureRedisOptions): Promise<Azure
     rootNodes: [{ host: gate.host, port: gate.port }],
     gates: [gate],
     servers: [server],
+    gatedCluster: undefined,
     close: () =>
       (closing ??= (async () => {
         await gate.close();
