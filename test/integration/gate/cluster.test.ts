@@ -131,6 +131,11 @@ describe('gated cluster with one replica per master', () => {
   });
   after(() => cluster.stop());
 
+  it('rejects a bad replicasPerMaster, and replicas without a cluster', async () => {
+    await assert.rejects(startGatedCluster({ verifier, replicasPerMaster: 1.5 }), { name: 'RangeError', message: '"replicasPerMaster" must be an integer >= 0, got 1.5' });
+    await assert.rejects(startAzureRedis({ verifier, replicasPerMaster: 1 }), { name: 'RangeError', message: '"replicasPerMaster" needs "cluster: true"' });
+  });
+
   it('starts a replica per master behind its own gate, in sync, announcing gate ports', async (t) => {
     assert.equal(cluster.replicas.length, 3);
     assert.deepEqual(cluster.replicas.map((r) => r.masterIndex), [0, 1, 2]);
