@@ -92,3 +92,8 @@ export type {
 } from './provider/types.js';
 export { watchNodeRedisClient } from './provider/node-redis/watch-client.js';
 export type { WatchableNodeRedisClient, NodeRedisClientWatch } from './provider/node-redis/watch-client.js';
+export { watchNodeRedisPool } from './provider/node-redis/watch-pool.js';
+export type { WatchableNodeRedisPool } from './provider/node-redis/watch-pool.js';
+export { watchNodeRedisCluster } from './provider/node-redis/watch-cluster.js';
+export type { WatchableNodeRedisCluster, WatchableNodeRedisClusterNode } from './provider/node-redis/watch-cluster.js';
+export type { NodeRedisGroupWatch } from './provider/node-redis/member-watches.js';

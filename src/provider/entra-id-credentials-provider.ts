@@ -33,6 +33,8 @@ interface Subscriber {
   readonly order: number;
   /** The tag came from a `watchNodeRedisClient` announcement: older listeners of the client are stale. */
   readonly supersedes: boolean;
+  /** The watched node-redis client this listener belongs to (see `node-redis/client-hook.ts`), once known. */
+  hookTag: string | undefined;
   /** Ends the subscription from our side (a superseded node-redis listener). */
   dispose(): void;
 }
@@ -173,6 +175,7 @@ export class EntraIdCredentialsProvider implements AsyncDisposable {
       listener,
       lastPassword: undefined,
       active: false,
+      hookTag: undefined,
       ...this.#attribution.tag(),
       dispose: () => {
         if (disposed) return;

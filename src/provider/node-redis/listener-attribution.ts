@@ -8,7 +8,11 @@
  * being called. A mismatch re-tags the listener and the next older one is called: the only listener of a live
  * connection is never dropped on a guess. When the application closes a client, its listeners are disposed.
  *
- * Without node-redis's channels (node-redis 5.x) nothing is tagged and every listener is called, as before.
+ * Without node-redis's channels (node-redis 5.x) nothing is tagged by the trace. Clients the application watched
+ * (`watchNodeRedisClient`, `watchNodeRedisPool`, `watchNodeRedisCluster`) are hooked instead (`client-hook.ts`):
+ * a call names its client, and a second listener of the same client in one renewal is found to be a duplicate
+ * (nothing sent); the older of the two is then disposed. A listener of a client the application closed is
+ * disposed at its first call. Every other listener is called, as before.
  *
  * A renewal may be staggered: each client group (and each untagged listener) can be delivered after its own
  * delay. A group's calls still run inside one synchronous timer callback, so the trace attribution holds.
@@ -22,11 +26,11 @@ import {
   captureAuth,
   currentNodeRedisClientId,
   installNodeRedisConnectContext,
-  notifyTracedAuthFailure,
   onNodeRedisClientClosed,
   watchAuthOutcomes,
   type NodeRedisCommandContext,
 } from './tracing.js';
+import { captureHookedClient, type HookedOutcome } from './client-hook.js';
 import { onWatchedClientReleased, takeAnnouncedSubscription } from './watch-tag.js';
 
 /** A subscription as the attribution sees it. */
@@ -35,6 +39,8 @@ export interface AttributedSubscriber {
   clientId: string | undefined;
   /** Subscription order, increasing. */
   readonly order: number;
+  /** The watched (hooked) client the listener belongs to, learnt at its first call. */
+  hookTag: string | undefined;
 }
 
 /** What the provider gives the attribution. */
@@ -67,6 +73,8 @@ export class NodeRedisListenerAttribution<S extends AttributedSubscriber> {
   readonly #pending = new Set<TimerHandle>();
   /** Failures reported from the trace, whose node-redis `onReAuthenticationError` echo is to be dropped. */
   #tracedFailures = 0;
+  /** The current round: per hooked client, the listener whose call forwarded the `AUTH`. */
+  readonly #forwarded = new Map<string, S>();
 
   constructor(host: AttributionHost<S>) {
     this.#host = host;
@@ -102,7 +110,7 @@ export class NodeRedisListenerAttribution<S extends AttributedSubscriber> {
   start(subscribers: () => Iterable<S>): void {
     const release = (clientId: string): void => {
       for (const subscriber of [...subscribers()]) {
-        if (subscriber.clientId === clientId) this.#host.dispose(subscriber);
+        if (subscriber.clientId === clientId || subscriber.hookTag === clientId) this.#host.dispose(subscriber);
       }
     };
     this.#unsubscribeClosed ??= onNodeRedisClientClosed(release);
@@ -178,18 +186,45 @@ export class NodeRedisListenerAttribution<S extends AttributedSubscriber> {
     }
   }
 
-  /** Calls one subscriber inside `captureAuth`, watches the AUTH it sent; returns the client id of that AUTH. */
+  /**
+   * Calls one subscriber inside `captureAuth`, watches the AUTH it sent; returns the client id of that AUTH.
+   * A hooked client's answer settles leftovers: a closed client's listener is disposed, and of two listeners of
+   * one client in the same renewal the older is disposed (node-redis keeps only the newest).
+   */
   #call(subscriber: S): string | undefined {
-    const { clientId, context } = captureAuth(() => this.#host.deliver(subscriber));
+    let traced: ReturnType<typeof captureAuth> = { clientId: undefined, context: undefined };
+    const hooked = captureHookedClient(() => {
+      traced = captureAuth(() => this.#host.deliver(subscriber));
+    });
+    const { clientId, context } = traced;
     if (context !== undefined) this.#watch(context);
     if (clientId !== undefined) subscriber.clientId = clientId;
+    if (hooked.tag !== undefined) this.#settleHooked(subscriber, hooked.tag, hooked.outcome);
     return clientId;
+  }
+
+  #settleHooked(subscriber: S, tag: string, outcome: HookedOutcome | undefined): void {
+    subscriber.hookTag = tag;
+    if (outcome === 'closed') {
+      this.#host.dispose(subscriber);
+      return;
+    }
+    const other = this.#forwarded.get(tag);
+    if (outcome === 'forwarded' || other === undefined) {
+      this.#forwarded.set(tag, subscriber);
+      return;
+    }
+    if (other === subscriber) return;
+    const [older, newer] = other.order < subscriber.order ? [other, subscriber] : [subscriber, other];
+    this.#forwarded.set(tag, newer);
+    this.#host.dispose(older);
   }
 
   /** Cancels the current round's pending deliveries and stops watching its AUTHs. */
   #endRound(): void {
     for (const timer of this.#pending) timer.cancel();
     this.#pending.clear();
+    this.#forwarded.clear();
     this.#stopWatch();
   }
 
@@ -206,7 +241,6 @@ export class NodeRedisListenerAttribution<S extends AttributedSubscriber> {
             : addressOfClientId(typeof settled.clientId === 'string' ? settled.clientId : undefined);
         this.#tracedFailures++;
         this.#host.reportFailure(error, address);
-        if (typeof settled.clientId === 'string') notifyTracedAuthFailure(settled.clientId);
       }
       this.#unsettled--;
       this.#stopWatchIfDone();

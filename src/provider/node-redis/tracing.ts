@@ -152,36 +152,3 @@ export function watchAuthOutcomes(
     command.asyncEnd.unsubscribe(onAsyncEnd);
   };
 }
-
-/** Handlers of {@link onTracedAuthFailure}. */
-const authFailureHandlers = new Set<(clientId: string) => void>();
-
-/** Calls `handler(clientId)` when a traced re-AUTH of that node-redis client was refused. Returns an unsubscribe. */
-export function onTracedAuthFailure(handler: (clientId: string) => void): () => void {
-  authFailureHandlers.add(handler);
-  return () => {
-    authFailureHandlers.delete(handler);
-  };
-}
-
-/** Tells {@link onTracedAuthFailure} handlers that `clientId`'s re-AUTH was refused. */
-export function notifyTracedAuthFailure(clientId: string): void {
-  for (const handler of [...authFailureHandlers]) handler(clientId);
-}
-
-/** Runs `fn` (which sends one command on a node-redis client) and returns that client's id, when traced. */
-export function captureClientId(fn: () => void): string | undefined {
-  const { command } = channels();
-  let clientId: string | undefined;
-  const onStart = (message: unknown): void => {
-    const context = message as NodeRedisCommandContext;
-    if (clientId === undefined && typeof context.clientId === 'string') clientId = context.clientId;
-  };
-  command.start.subscribe(onStart);
-  try {
-    fn();
-  } finally {
-    command.start.unsubscribe(onStart);
-  }
-  return clientId;
-}

@@ -3,25 +3,28 @@
  * - a RESP2 client in subscribe mode (Redis refuses `AUTH` there; node-redis skips it silently): on each
  *   renewal it emits `reAuthenticationSkipped` and reconnects the client at once, so the new connection
  *   authenticates with the fresh token and node-redis resubscribes — well before the old token expires;
- * - a client whose re-`AUTH` the server refused (node-redis 6.3+, where the failure can be attributed): it
- *   reconnects the client with the current token instead of letting the server close it at expiry;
- * - node-redis 5.x, which has no diagnostics channels: watched before `connect()`, each of the client's
- *   subscriptions is named, and the listener node-redis leaks on every reconnect is dropped at once, so each
- *   renewal sends one `AUTH` (6.3+ needs no watch for that).
+ * - a client whose re-`AUTH` the server refused: it reconnects the client with the current token instead of
+ *   letting the server close it at expiry;
+ * - node-redis 5.x, which has no diagnostics channels: the client is hooked (`client-hook.ts`), so the listener
+ *   node-redis leaks on every reconnect sends no second `AUTH` and is dropped; watched before `connect()`, each
+ *   of the client's subscriptions is also named as it is made (6.3+ needs no watch for that).
  *
  * The reconnect sends `QUIT` (allowed in subscribe mode); the server closes the connection after answering,
  * and node-redis reconnects and resubscribes by itself. The client's `reconnectStrategy` must allow that.
+ * Pool members and cluster nodes are watched the same way by `watchNodeRedisPool` / `watchNodeRedisCluster`.
  *
  * @module
  */
 import type { EntraIdCredentialsProvider } from '../entra-id-credentials-provider.js';
-import { captureClientId, onTracedAuthFailure } from './tracing.js';
+import { hookReAuthenticate } from './client-hook.js';
 import { announceSubscription, newWatchTag, releaseWatchedClient } from './watch-tag.js';
 
 /** The parts of a node-redis client (v5 or v6) the helper uses. */
 export interface WatchableNodeRedisClient {
   /** node-redis: connected and handshake done. */
   readonly isReady: boolean;
+  /** node-redis: open (connected or reconnecting), not closed by the application. */
+  readonly isOpen: boolean;
   /** node-redis: the connection is in subscribe mode. */
   readonly isPubSubActive: boolean;
   /** node-redis: the client's options (`RESP`, `socket.host`, `socket.port`). */
@@ -48,24 +51,35 @@ function addressOf(client: WatchableNodeRedisClient): string | undefined {
 
 /**
  * Watches one node-redis client that uses `provider` as its `credentialsProvider` (see the module comment).
- * Not needed for RESP3 clients or clients that never subscribe, except to recover from a refused re-AUTH.
+ * Not needed for RESP3 clients on node-redis 6.3+ that never subscribe, except to recover from a refused re-AUTH.
  *
  * @param client - a node-redis v5 or v6 client (standalone; for pub/sub, the subscriber client).
  * @param provider - the provider the client authenticates with.
  * @returns a handle whose `dispose()` stops watching (call it before or after closing the client).
  */
 export function watchNodeRedisClient(client: WatchableNodeRedisClient, provider: EntraIdCredentialsProvider): NodeRedisClientWatch {
-  let clientId: string | undefined;
+  return watchNodeRedisMember(client, provider);
+}
+
+/** A watch as pools and clusters hold it. */
+export interface NodeRedisMemberWatch extends NodeRedisClientWatch {
+  /**
+   * The client was closed for good: stop listening to it and to the provider, but keep the hook, so that
+   * listeners node-redis leaked for it are found and dropped at the next renewal. Idempotent.
+   */
+  retire(): void;
+}
+
+/** {@link watchNodeRedisClient} for one client of a pool or a cluster too; `tag` names it (default: a new tag). */
+export function watchNodeRedisMember(
+  client: WatchableNodeRedisClient,
+  provider: EntraIdCredentialsProvider,
+  tag: string = newWatchTag(),
+): NodeRedisMemberWatch {
   let reconnects = 0;
   let reconnecting = false;
   let disposed = false;
 
-  const learnId = (): void => {
-    if (clientId !== undefined || !client.isReady) return;
-    clientId = captureClientId(() => {
-      client.sendCommand(['PING']).catch(() => undefined);
-    });
-  };
   const reconnect = (): void => {
     if (disposed || reconnecting || !client.isReady) return;
     reconnecting = true;
@@ -74,11 +88,9 @@ export function watchNodeRedisClient(client: WatchableNodeRedisClient, provider:
   };
   const onReady = (): void => {
     reconnecting = false;
-    learnId();
   };
-  // node-redis 5.x has no diagnostics channels: name this client's next subscription (made right after `connect`,
-  // in the same synchronous run), so that the listeners it leaks on every reconnect are dropped at once.
-  const tag = newWatchTag();
+  // node-redis emits `connect` and subscribes for that connection's handshake in the same synchronous run: name
+  // that subscription, so the listeners leaked by earlier connections are dropped at once (node-redis 5.x).
   const onConnect = (): void => announceSubscription(tag);
   // The application closed the client: its subscriptions are over (node-redis 5.x may not dispose them).
   const onEnd = (): void => releaseWatchedClient(tag);
@@ -88,27 +100,29 @@ export function watchNodeRedisClient(client: WatchableNodeRedisClient, provider:
     provider.reportReAuthenticationSkipped({ address: addressOf(client), reason: 'resp2-subscriber', action: 'reconnect' });
     reconnect();
   };
-  const stopFailures = onTracedAuthFailure((failed) => {
-    if (failed === clientId) reconnect();
-  });
+  // The provider reports the refusal (node-redis hands it over); the watch reconnects with the current token.
+  const unhook = hookReAuthenticate(client, tag, reconnect);
 
   client.on('ready', onReady);
   client.on('connect', onConnect);
   client.on('end', onEnd);
   provider.on('tokenRenewed', onRenewed);
-  learnId();
+  const retire = (): void => {
+    if (disposed) return;
+    disposed = true;
+    client.off('ready', onReady);
+    client.off('connect', onConnect);
+    client.off('end', onEnd);
+    provider.off('tokenRenewed', onRenewed);
+  };
   return {
     get reconnects() {
       return reconnects;
     },
+    retire,
     dispose() {
-      if (disposed) return;
-      disposed = true;
-      client.off('ready', onReady);
-      client.off('connect', onConnect);
-      client.off('end', onEnd);
-      provider.off('tokenRenewed', onRenewed);
-      stopFailures();
+      retire();
+      unhook?.();
     },
   };
 }
