@@ -14,6 +14,18 @@ function aadsts(message: string): string | undefined {
 export function diagnoseToken(error: ObservedError, ctx: DiagnoseContext): Diagnosis {
   const message = error.message;
   const code = aadsts(message);
+  // Before the secret case: a refused certificate also comes back as `invalid_client`.
+  if (
+    code === 'AADSTS700027' ||
+    code === 'AADSTS700024' ||
+    (ctx.identityKind === 'certificate' && /invalid_client|client assertion/i.test(message))
+  ) {
+    return {
+      kind: 'certificate-rejected',
+      cause: `the identity platform refused the certificate assertion (${code ?? 'invalid client assertion'}): the certificate is not registered on the app, expired, or the clock is off`,
+      fix: 'upload the certificate (public part) to the app registration\'s "Certificates & secrets", and check the system clock',
+    };
+  }
   if (code === 'AADSTS7000215' || code === 'AADSTS7000222' || /invalid_client/.test(message)) {
     return {
       kind: 'invalid-client-secret',
@@ -33,13 +45,6 @@ export function diagnoseToken(error: ObservedError, ctx: DiagnoseContext): Diagn
       kind: 'unknown-tenant',
       cause: `the tenant was not found (${code ?? 'tenant not found'})`,
       fix: 'check AZURE_TENANT_ID (a GUID or a verified domain) and --authority-host for sovereign clouds',
-    };
-  }
-  if (code === 'AADSTS700027' || code === 'AADSTS700024' || /client assertion|certificate/i.test(message) && ctx.identityKind === 'certificate') {
-    return {
-      kind: 'certificate-rejected',
-      cause: `the identity platform refused the certificate assertion (${code ?? 'invalid client assertion'}): the certificate is not registered on the app, expired, or the clock is off`,
-      fix: 'upload the certificate (public part) to the app registration\'s "Certificates & secrets", and check the system clock',
     };
   }
   if (code === 'AADSTS500011' || code === 'AADSTS70011' || /invalid_scope|invalid_resource/.test(message)) {

@@ -253,7 +253,8 @@ export class TokenManager {
   }
 
   #emitFailure(error: TokenRequestError, attempt: number, nextAttemptInMs: number | undefined): void {
-    debug('token request attempt %d failed (%s); next in %s ms', attempt, error.message, String(nextAttemptInMs));
+    const next = nextAttemptInMs === undefined ? 'not retried in this round' : `next in ${nextAttemptInMs} ms`;
+    debug('token request attempt %d failed (%s); %s', attempt, error.message, next);
     const event: RenewalFailedEvent = {
       error,
       attempt,

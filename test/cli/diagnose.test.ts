@@ -49,4 +49,14 @@ describe('check diagnosis table', () => {
     assert.equal(t('no credential', 'AggregateAuthenticationError', 'default'), 'credential-unavailable');
     assert.equal(t('request to https://login.example failed, reason: connect ECONNREFUSED'), 'authority-unreachable');
   });
+
+  it('a refused certificate is diagnosed as such, not as a bad secret (it also comes back as invalid_client)', () => {
+    const t = (message: string, kind: string): string => diagnose('token', { message }, ctx({ identityKind: kind })).kind;
+    const refused = 'invalid_client: AADSTS700027: The certificate with identifier used to sign the client assertion is not registered.';
+    assert.equal(t(refused, 'certificate'), 'certificate-rejected');
+    assert.equal(t(refused, 'secret'), 'certificate-rejected');
+    assert.equal(t('invalid_client: the client assertion could not be validated', 'certificate'), 'certificate-rejected');
+    assert.equal(t('invalid_client: AADSTS7000215: Invalid client secret provided.', 'secret'), 'invalid-client-secret');
+    assert.equal(t('self-signed certificate in certificate chain', 'certificate'), 'authority-unreachable');
+  });
 });
