@@ -14,6 +14,7 @@ import {
   publishTokenRenewed,
 } from './diagnostics.js';
 import { DEFAULT_REAUTHENTICATION_JITTER_MS, type CredentialsMapper, type EntraIdProviderOptions } from './options.js';
+import { takeRefusedAddress } from './node-redis/client-hook.js';
 import { NodeRedisListenerAttribution } from './node-redis/listener-attribution.js';
 import { TypedEvents } from './typed-events.js';
 import type {
@@ -207,7 +208,8 @@ export class EntraIdCredentialsProvider implements AsyncDisposable {
   onReAuthenticationError(error: unknown): void {
     // node-redis 6.3+: the failed AUTH was already reported, with its address, from node-redis's command trace.
     if (this.#attribution.consumeEcho()) return;
-    this.reportReAuthenticationFailure(error);
+    // A watched client (node-redis 5.x too) saw the refusal just before node-redis reported it: use its address.
+    this.reportReAuthenticationFailure(error, takeRefusedAddress());
   }
 
   /**

@@ -3,7 +3,7 @@
 // node-redis's own listener does. Each case names the behaviour the provider relies on.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { captureHookedClient, hookReAuthenticate } from '../../src/provider/node-redis/client-hook.js';
+import { captureHookedClient, hookReAuthenticate, takeRefusedAddress } from '../../src/provider/node-redis/client-hook.js';
 
 class FakeInstance {
   isOpen = true;
@@ -78,6 +78,22 @@ describe('node-redis client hook', () => {
     const retry = captureHookedClient(() => instance.listener().onNext(token));
     assert.equal(retry.outcome, 'forwarded', 'a failed AUTH is not a reason to skip the retry');
     assert.equal(instance.sent.length, 2);
+  });
+
+  it('a refusal leaves the address for the listener reacting next, and only for that run of reactions', async () => {
+    const { instance, view } = fakeClient();
+    hookReAuthenticate(view, 'watch:h', () => undefined, () => '10.0.0.1:6380');
+    instance.fail = new Error('WRONGPASS');
+    let seenByListener: string | undefined;
+    instance.reAuthenticate(credentials(7)).catch(() => {
+      seenByListener = takeRefusedAddress();
+    });
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.equal(seenByListener, '10.0.0.1:6380');
+    assert.equal(takeRefusedAddress(), undefined, 'taken once');
+    instance.reAuthenticate(credentials(8)).catch(() => undefined);
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.equal(takeRefusedAddress(), undefined, 'not left over for a later, unrelated report');
   });
 
   it('an onRefused that throws does not become an unhandled rejection; node-redis still sees the error', async () => {

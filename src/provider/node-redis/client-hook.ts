@@ -57,6 +57,20 @@ export function captureHookedClient(fn: () => void): HookedCall {
   return seen;
 }
 
+/**
+ * The address of the hooked client whose forwarded `AUTH` was just refused. node-redis's own listener reacts to
+ * the same rejection right after the hook does and hands the provider an error without an address; the provider
+ * takes this one then. Cleared at the end of that run of reactions.
+ */
+let refusedAddress: string | undefined;
+
+/** The address of the connection whose re-`AUTH` a hooked client just saw refused (see above), at most once. */
+export function takeRefusedAddress(): string | undefined {
+  const address = refusedAddress;
+  refusedAddress = undefined;
+  return address;
+}
+
 function report(tag: string, outcome: HookedOutcome): void {
   if (current === undefined || current.tag !== undefined) return;
   current.tag = tag;
@@ -87,12 +101,14 @@ function instanceOwning(client: object): { reAuthenticate: unknown } | undefined
  * @param tag - the name the client is reported under.
  * @param onRefused - called when an `AUTH` the hook forwarded was rejected (refused by the server, or the
  *   connection dropped under it); never throws into node-redis.
+ * @param address - the client's `host:port`, for the provider's `reAuthenticationFailed` event.
  * @returns a function that removes the hook (idempotent), or undefined when the client cannot be hooked.
  */
 export function hookReAuthenticate(
   client: HookableNodeRedisClient,
   tag: string,
   onRefused: (error: unknown) => void,
+  address?: () => string | undefined,
 ): (() => void) | undefined {
   const target = instanceOwning(client);
   if (target === undefined) return undefined;
@@ -116,6 +132,13 @@ export function hookReAuthenticate(
     result.then(undefined, (error: unknown) => {
       if (last !== credentials) return;
       lastFailed = true;
+      const refusedAt = address?.();
+      if (refusedAt !== undefined) {
+        refusedAddress = refusedAt;
+        queueMicrotask(() => {
+          if (refusedAddress === refusedAt) refusedAddress = undefined;
+        });
+      }
       try {
         onRefused(error);
       } catch {

@@ -101,7 +101,7 @@ export function watchNodeRedisMember(
     reconnect();
   };
   // The provider reports the refusal (node-redis hands it over); the watch reconnects with the current token.
-  const unhook = hookReAuthenticate(client, tag, reconnect);
+  const unhook = hookReAuthenticate(client, tag, reconnect, () => addressOf(client));
 
   client.on('ready', onReady);
   client.on('connect', onConnect);

@@ -237,6 +237,8 @@ describe('node-redis pools and clusters watched as a group', () => {
     t.after(() => acl.close());
     await until('a refused re-AUTH', () => failures.length >= 1);
     await acl.restore();
+    assert.equal(failures[0]?.error.code, 'ERR_REAUTH_FAILED');
+    assert.equal(failures[0]?.error.address, `localhost:${redis.gates[0]?.port}`, 'node-redis 5.9: the address comes from the watch');
     await until('the node reconnected', () => watch.reconnects === 1);
     const traffic = load((i) => cluster.set(`cluster5r:${i % 100}`, String(i)));
     await renewals(provider, 2);
