@@ -2,13 +2,14 @@
 // through the emulator (real MSAL service-principal path, TLS gates, real redis-server) and prints
 // commands OK / failed, AUTHs per renewal per connection, token requests per renewal and gate expiry closures.
 //
-//   node --import tsx scripts/soak-node-redis.ts --minutes 10 --token-seconds 2
+//   node --import tsx scripts/soak-node-redis.ts --minutes 10 --token-seconds 2 [--library 5|6]
 //
 // MSAL needs the emulator's CA trusted at process start (NODE_EXTRA_CA_CERTS): the script writes a CA to a temp
 // directory and re-spawns itself with the variable set. Results also go to bench/out/soak-node-redis-<time>.json.
 import { gateAuthFigures, reportSoak, soakFor } from './lib/soak.js';
 import { parseArgs } from 'node:util';
 import { createClient, createClientPool, createCluster } from 'redis';
+import { createClient as createClient5, createClientPool as createClientPool5, createCluster as createCluster5 } from 'redis5';
 import { startAzureRedis, startEmulator } from '../src/emulator/index.js';
 import { DEFAULT_SECRET_PRINCIPAL } from '../src/emulator/idp/constants.js';
 import type { RedisGate } from '../src/emulator/gate/redis-gate.js';
@@ -16,14 +17,19 @@ import type { CertificateAuthority } from '../src/emulator/pki/certificate-autho
 import { ensureTrustedCa } from '../src/emulator/trusted-ca.js';
 import { createFromServicePrincipal } from '../src/provider/factories/service-principal.js';
 import { watchNodeRedisClient } from '../src/provider/node-redis/watch-client.js';
+import { watchNodeRedisCluster } from '../src/provider/node-redis/watch-cluster.js';
+import { watchNodeRedisPool } from '../src/provider/node-redis/watch-pool.js';
 
 const { values } = parseArgs({
   options: {
     minutes: { type: 'string', default: '10' },
     'token-seconds': { type: 'string', default: '2' },
     'reconnect-every-seconds': { type: 'string', default: '30' },
+    library: { type: 'string', default: '6' },
   },
 });
+/** node-redis major: 6 (the `redis` dependency, 6.3) or 5 (the `redis5` alias, 5.9). Both run fully watched. */
+const library = values.library === '5' ? 5 : 6;
 /** Every this many seconds the standalone gate drops every connection (node-redis reconnects and resubscribes). */
 const reconnectEverySeconds = Number(values['reconnect-every-seconds']);
 const minutes = Number(values.minutes);
@@ -53,16 +59,35 @@ async function soak(ca: CertificateAuthority): Promise<void> {
   provider.on('reAuthenticationSkipped', () => skipped++);
 
   const socket = { host: single.host, port: single.port, tls: true as const, reconnectStrategy: () => 50 };
-  const clients = [3, 2, 3].map((resp) => createClient({ socket, RESP: resp as 2 | 3, credentialsProvider: provider }));
-  const subscriber = createClient({ socket, RESP: 3, credentialsProvider: provider });
-  const pool = createClientPool({ socket, RESP: 3, credentialsProvider: provider }, { minimum: 2, maximum: 2 });
-  const redisCluster = createCluster({
+  const clusterOptions = {
     rootNodes: cluster.rootNodes.map((n) => ({ socket: { host: n.host, port: n.port } })),
-    RESP: 3,
-    defaults: { credentialsProvider: provider, socket: { tls: true, reconnectStrategy: () => 50 } },
-  });
+    RESP: 3 as const,
+    defaults: { credentialsProvider: provider, socket: { tls: true as const, reconnectStrategy: () => 50 } },
+  };
+  const poolSizes = { minimum: 2, maximum: 2 };
+  // The two majors' types differ only in details the soak does not use.
+  const clients = [3, 2, 3].map((resp) =>
+    library === 5
+      ? (createClient5({ socket, RESP: resp as 2 | 3, credentialsProvider: provider }) as unknown as ReturnType<typeof createClient>)
+      : createClient({ socket, RESP: resp as 2 | 3, credentialsProvider: provider }),
+  );
+  const subscriber =
+    library === 5
+      ? (createClient5({ socket, RESP: 3, credentialsProvider: provider }) as unknown as ReturnType<typeof createClient>)
+      : createClient({ socket, RESP: 3, credentialsProvider: provider });
+  const poolOptions = { socket, RESP: 3 as const, credentialsProvider: provider };
+  const pool =
+    library === 5
+      ? (createClientPool5(poolOptions, poolSizes) as unknown as ReturnType<typeof createClientPool>)
+      : createClientPool(poolOptions, poolSizes);
+  const redisCluster =
+    library === 5 ? (createCluster5(clusterOptions) as unknown as ReturnType<typeof createCluster>) : createCluster(clusterOptions);
   for (const emitter of [...clients, subscriber, pool, redisCluster]) emitter.on('error', () => undefined);
-  const watches = clients.map((client) => watchNodeRedisClient(client, provider));
+  const watches = [
+    ...[...clients, subscriber].map((client) => watchNodeRedisClient(client, provider)),
+    watchNodeRedisPool(pool, provider),
+    watchNodeRedisCluster(redisCluster, provider),
+  ];
   await Promise.all([...clients.map((c) => c.connect()), subscriber.connect(), pool.connect(), redisCluster.connect()]);
   const tokenRequestsAtStart = emulator.identity.requests.filter((r) => r.endpoint === 'token').length;
   const renewalsAtStart = renewalsSeen;
@@ -113,7 +138,7 @@ async function soak(ca: CertificateAuthority): Promise<void> {
   const result = {
     minutes,
     tokenSeconds,
-    library: 'redis@6.3.1',
+    library: library === 5 ? 'redis@5.9.0' : 'redis@6.3.1',
     commandsOk: ok,
     commandsFailed: failed,
     failureReasons: Object.fromEntries(failureReasons),
@@ -129,8 +154,9 @@ async function soak(ca: CertificateAuthority): Promise<void> {
     providerSubscribersBeforeClose: provider.subscriberCount,
     providerSubscribersAfterClose: 0,
   };
-  for (const w of watches) w.dispose();
   await Promise.all([...clients.map((c) => c.close()), subscriber.close(), pool.close(), redisCluster.close()]);
+  // After closing: a watch still listening when its client closes releases what node-redis 5.x leaves subscribed.
+  for (const w of watches) w.dispose();
   result.providerSubscribersAfterClose = provider.subscriberCount;
   await provider.close();
   await single.close();
@@ -150,5 +176,5 @@ async function soak(ca: CertificateAuthority): Promise<void> {
     ['connections seen / open at the end', `${result.connectionsTotal} / ${result.openConnections}`, '- / 9'],
     ['subscriptions before / after close', `${result.providerSubscribersBeforeClose} / ${result.providerSubscribersAfterClose}`, '9 (+ listeners of reconnects since the last renewal) / 0'],
   ];
-  reportSoak(`node-redis soak: ${minutes} min, ${tokenSeconds} s tokens`, 'soak-node-redis', rows, result);
+  reportSoak(`node-redis ${library} soak: ${minutes} min, ${tokenSeconds} s tokens`, library === 5 ? 'soak-node-redis5' : 'soak-node-redis', rows, result);
 }

@@ -55,7 +55,7 @@ function addressOf(client: WatchableNodeRedisClient): string | undefined {
  *
  * @param client - a node-redis v5 or v6 client (standalone; for pub/sub, the subscriber client).
  * @param provider - the provider the client authenticates with.
- * @returns a handle whose `dispose()` stops watching (call it before or after closing the client).
+ * @returns a handle whose `dispose()` stops watching (call it after closing the client: watching the close releases what node-redis 5.x leaves subscribed).
  */
 export function watchNodeRedisClient(client: WatchableNodeRedisClient, provider: EntraIdCredentialsProvider): NodeRedisClientWatch {
   return watchNodeRedisMember(client, provider);

@@ -41,7 +41,7 @@ export interface WatchableNodeRedisCluster {
  *
  * @param cluster - a node-redis v5 or v6 cluster (`createCluster(...)`).
  * @param provider - the provider the cluster's clients authenticate with (`defaults.credentialsProvider`).
- * @returns a handle whose `dispose()` stops watching (call it before or after closing the cluster).
+ * @returns a handle whose `dispose()` stops watching (call it after closing the cluster: watching the close releases what node-redis 5.x leaves subscribed).
  * @throws {@link ConfigurationError} (`cluster`) when `cluster` is not a node-redis cluster.
  */
 export function watchNodeRedisCluster(cluster: WatchableNodeRedisCluster, provider: EntraIdCredentialsProvider): NodeRedisGroupWatch {

@@ -36,7 +36,7 @@ type Execute = WatchableNodeRedisPool['execute'];
  *
  * @param pool - a node-redis v5 or v6 pool (`createClientPool(...)`).
  * @param provider - the provider the pool's clients authenticate with.
- * @returns a handle whose `dispose()` stops watching (call it before or after closing the pool).
+ * @returns a handle whose `dispose()` stops watching (call it after closing the pool: watching the close releases what node-redis 5.x leaves subscribed).
  * @throws {@link ConfigurationError} (`pool`) when `pool` is not a node-redis pool.
  */
 export function watchNodeRedisPool(pool: WatchableNodeRedisPool, provider: EntraIdCredentialsProvider): NodeRedisGroupWatch {
