@@ -56,6 +56,31 @@ export class MemberWatches {
     return total;
   }
 
+  /**
+   * The group's handle: `members`, `reconnects`, and a `dispose()` that runs `stop` (the group's own clean-up)
+   * and then disposes every member watch. Idempotent.
+   */
+  handle(stop: () => void): NodeRedisGroupWatch {
+    let disposed = false;
+    const size = (): number => this.size;
+    const reconnects = (): number => this.reconnects;
+    const disposeAll = (): void => this.disposeAll();
+    return {
+      get members() {
+        return size();
+      },
+      get reconnects() {
+        return reconnects();
+      },
+      dispose() {
+        if (disposed) return;
+        disposed = true;
+        stop();
+        disposeAll();
+      },
+    };
+  }
+
   /** Disposes every member watch (hooks removed). */
   disposeAll(): void {
     for (const [client, { watch, onEnd }] of this.#watches) {

@@ -59,20 +59,8 @@ export function watchNodeRedisCluster(cluster: WatchableNodeRedisCluster, provid
   provider.on('tokenRenewed', scan);
   scan();
 
-  let disposed = false;
-  return {
-    get members() {
-      return members.size;
-    },
-    get reconnects() {
-      return members.reconnects;
-    },
-    dispose() {
-      if (disposed) return;
-      disposed = true;
-      cluster.off('node-connect', scan);
-      provider.off('tokenRenewed', scan);
-      members.disposeAll();
-    },
-  };
+  return members.handle(() => {
+    cluster.off('node-connect', scan);
+    provider.off('tokenRenewed', scan);
+  });
 }

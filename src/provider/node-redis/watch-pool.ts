@@ -66,23 +66,11 @@ export function watchNodeRedisPool(pool: WatchableNodeRedisPool, provider: Entra
   provider.on('tokenRenewed', sweepIdle);
   sweepIdle();
 
-  let disposed = false;
-  return {
-    get members() {
-      return members.size;
-    },
-    get reconnects() {
-      return members.reconnects;
-    },
-    dispose() {
-      if (disposed) return;
-      disposed = true;
-      provider.off('tokenRenewed', sweepIdle);
-      if (target.execute === execute) {
-        if (hadOwnExecute) target.execute = original;
-        else delete (target as Partial<typeof target>).execute;
-      }
-      members.disposeAll();
-    },
-  };
+  return members.handle(() => {
+    provider.off('tokenRenewed', sweepIdle);
+    if (target.execute === execute) {
+      if (hadOwnExecute) target.execute = original;
+      else delete (target as Partial<typeof target>).execute;
+    }
+  });
 }

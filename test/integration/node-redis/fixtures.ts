@@ -1,7 +1,8 @@
 // Shared set-up for the node-redis integration tests: the emulator (local Entra ID + gated redis-server), a
 // provider through the real MSAL service-principal path, and helpers that read the gate's AUTH records.
 import assert from 'node:assert/strict';
-import { startEmulator, type Emulator } from '../../../src/emulator/index.js';
+import { after, before } from 'node:test';
+import { startAzureRedis, startEmulator, type AzureRedis, type Emulator } from '../../../src/emulator/index.js';
 import { DEFAULT_SECRET_PRINCIPAL } from '../../../src/emulator/idp/constants.js';
 import type { RedisGate } from '../../../src/emulator/gate/redis-gate.js';
 import type { EntraIdCredentialsProvider } from '../../../src/provider/entra-id-credentials-provider.js';
@@ -23,6 +24,33 @@ export const RENEWAL = Object.freeze({
 
 export async function startTestEmulator(cluster = false): Promise<Emulator> {
   return startEmulator({ ca: testCertificateAuthority(), tokenLifetimeSeconds: TOKEN_SECONDS, redis: { cluster, tls: true } });
+}
+
+/**
+ * Call inside a `describe`: starts, before its tests, the emulator with a gated 3-master cluster and a standalone
+ * Azure-like Redis trusting the same identity emulator; stops both after them. Read the fields inside tests.
+ */
+export function useClusterAndStandalone(): { readonly emulator: Emulator; readonly single: AzureRedis } {
+  let emulator: Emulator | undefined;
+  let single: AzureRedis | undefined;
+  before(async () => {
+    emulator = await startTestEmulator(true);
+    single = await startAzureRedis({ verifier: emulator.identity, ca: testCertificateAuthority(), tls: true });
+  });
+  after(async () => {
+    await single?.close();
+    await emulator?.close();
+  });
+  return {
+    get emulator() {
+      assert.ok(emulator, 'the emulator is started in before()');
+      return emulator;
+    },
+    get single() {
+      assert.ok(single, 'the standalone Redis is started in before()');
+      return single;
+    },
+  };
 }
 
 /** A provider for the default secret principal, through MSAL against the emulator. */

@@ -1,19 +1,18 @@
-// watchNodeRedisPool / watchNodeRedisCluster through the emulator's gates: node-redis 5.x pool members and cluster
+// watchNodeRedisPool / watchNodeRedisCluster through the env.emulator's gates: node-redis 5.x pool members and cluster
 // nodes send one AUTH per connection per renewal however often they reconnected (node-redis leaks a listener per
 // reconnect and has no diagnostics channels), nothing stays subscribed after close(); and a re-AUTH the server
 // refuses makes the watched member reconnect with the current token instead of waiting for expiry.
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { createClientPool, createCluster } from 'redis';
 import { createClientPool as createClientPool5, createCluster as createCluster5 } from 'redis5';
-import { startAzureRedis, type AzureRedis, type Emulator } from '../../../src/emulator/index.js';
+import type { AzureRedis } from '../../../src/emulator/index.js';
 import type { RedisGate } from '../../../src/emulator/gate/redis-gate.js';
 import type { RedisServerHandle } from '../../../src/emulator/redis/redis-server.js';
 import type { EntraIdCredentialsProvider } from '../../../src/provider/entra-id-credentials-provider.js';
 import type { ReAuthenticationFailedEvent } from '../../../src/provider/types.js';
 import { watchNodeRedisCluster } from '../../../src/provider/node-redis/watch-cluster.js';
 import { watchNodeRedisPool } from '../../../src/provider/node-redis/watch-pool.js';
-import { testCertificateAuthority } from '../../helpers/test-ca.js';
 import {
   DEFAULT_SECRET_PRINCIPAL,
   assertOneAuthPerToken,
@@ -21,8 +20,8 @@ import {
   gateTotal,
   renewals,
   servicePrincipalProvider,
-  startTestEmulator,
   until,
+  useClusterAndStandalone,
 } from './fixtures.js';
 
 const OID = DEFAULT_SECRET_PRINCIPAL.objectId;
@@ -86,22 +85,13 @@ async function refuseAuth(server: RedisServerHandle): Promise<{ restore: () => P
 }
 
 describe('node-redis pools and clusters watched as a group', () => {
-  let emulator: Emulator;
-  let single: AzureRedis;
-  before(async () => {
-    emulator = await startTestEmulator(true);
-    single = await startAzureRedis({ verifier: emulator.identity, ca: testCertificateAuthority(), tls: true });
-  });
-  after(async () => {
-    await single.close();
-    await emulator.close();
-  });
+  const env = useClusterAndStandalone();
 
   const socketOf = (redis: AzureRedis) =>
     ({ host: redis.host, port: redis.port, tls: true as const, reconnectStrategy: () => 50 }) as const;
 
   function clusterOf(library: 5 | 6, provider: EntraIdCredentialsProvider) {
-    const redis = emulator.redis;
+    const redis = env.emulator.redis;
     assert.ok(redis);
     const options = {
       rootNodes: redis.rootNodes.map((n) => ({ socket: { host: 'localhost', port: n.port } })),
@@ -116,12 +106,12 @@ describe('node-redis pools and clusters watched as a group', () => {
 
   for (const library of [5, 6] as const) {
     it(`redis@${library} pool: after two reconnects of every member, one AUTH per member per renewal; close() leaves nothing`, async (t) => {
-      const gate = single.gates[0];
+      const gate = env.single.gates[0];
       assert.ok(gate);
-      const expiredBefore = gateTotal(single.gates, 'expiryClosures');
-      const provider = servicePrincipalProvider(emulator);
+      const expiredBefore = gateTotal(env.single.gates, 'expiryClosures');
+      const provider = servicePrincipalProvider(env.emulator);
       t.after(() => provider.close());
-      const options = { socket: socketOf(single), RESP: 3 as const, credentialsProvider: provider };
+      const options = { socket: socketOf(env.single), RESP: 3 as const, credentialsProvider: provider };
       const sizes = { minimum: 3, maximum: 3 };
       const pool = library === 5 ? createClientPool5(options, sizes) : createClientPool(options, sizes);
       pool.on('error', () => undefined);
@@ -144,7 +134,7 @@ describe('node-redis pools and clusters watched as a group', () => {
       await assertOpenConnectionsRenewed([gate], OID, 2);
       assertOneAuthPerToken([gate], OID);
       assert.equal(provider.subscriberCount, 3, 'the leaked listeners were dropped: one per member');
-      assert.equal(gateTotal(single.gates, 'expiryClosures'), expiredBefore);
+      assert.equal(gateTotal(env.single.gates, 'expiryClosures'), expiredBefore);
       await pool.close();
       closed = true;
       // node-redis 5.9 disposes only each client's newest listener; the watch drops the rest at once or, for a
@@ -153,10 +143,10 @@ describe('node-redis pools and clusters watched as a group', () => {
     });
 
     it(`redis@${library} cluster: after two reconnects of every node, one AUTH per connection per renewal; close() leaves nothing`, async (t) => {
-      const redis = emulator.redis;
+      const redis = env.emulator.redis;
       assert.ok(redis);
       const expiredBefore = gateTotal(redis.gates, 'expiryClosures');
-      const provider = servicePrincipalProvider(emulator);
+      const provider = servicePrincipalProvider(env.emulator);
       t.after(() => provider.close());
       const cluster = clusterOf(library, provider);
       let closed = false;
@@ -190,13 +180,13 @@ describe('node-redis pools and clusters watched as a group', () => {
   }
 
   it('redis@6 pool: a refused re-AUTH is reported and makes each member reconnect with the current token', async (t) => {
-    const gate = single.gates[0];
-    const server = single.servers[0];
+    const gate = env.single.gates[0];
+    const server = env.single.servers[0];
     assert.ok(gate && server);
-    const expiredBefore = gateTotal(single.gates, 'expiryClosures');
-    const provider = servicePrincipalProvider(emulator);
+    const expiredBefore = gateTotal(env.single.gates, 'expiryClosures');
+    const provider = servicePrincipalProvider(env.emulator);
     t.after(() => provider.close());
-    const pool = createClientPool({ socket: socketOf(single), RESP: 3, credentialsProvider: provider }, { minimum: 2, maximum: 2 });
+    const pool = createClientPool({ socket: socketOf(env.single), RESP: 3, credentialsProvider: provider }, { minimum: 2, maximum: 2 });
     pool.on('error', () => undefined);
     t.after(() => pool.destroy());
     const watch = watchNodeRedisPool(pool, provider);
@@ -213,17 +203,17 @@ describe('node-redis pools and clusters watched as a group', () => {
     await until('a working pool', async () => (await pool.ping().catch(() => 'no')) === 'PONG');
     await renewals(provider, 2);
     assert.equal(await pool.ping(), 'PONG');
-    assert.equal(gateTotal(single.gates, 'expiryClosures'), expiredBefore);
+    assert.equal(gateTotal(env.single.gates, 'expiryClosures'), expiredBefore);
     assert.equal(gate.connections().filter((c) => c.closedReason === undefined && c.oid === OID).length, 2);
   });
 
   it('redis@5.9 cluster: a refused re-AUTH on one node makes that node reconnect; the others are untouched', async (t) => {
-    const redis = emulator.redis;
+    const redis = env.emulator.redis;
     assert.ok(redis);
     const server = redis.servers[0];
     assert.ok(server);
     const expiredBefore = gateTotal(redis.gates, 'expiryClosures');
-    const provider = servicePrincipalProvider(emulator);
+    const provider = servicePrincipalProvider(env.emulator);
     t.after(() => provider.close());
     const cluster = clusterOf(5, provider);
     t.after(() => cluster.destroy());

@@ -2,10 +2,8 @@
 // (TLS, nodeAddressMap, defaults.credentialsProvider) and a RESP3 subscriber. Exactly one token request per
 // renewal, one AUTH per connection per token, no expiry closure, no failed command.
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { createClient, createClientPool, createCluster } from 'redis';
-import { startAzureRedis, type AzureRedis, type Emulator } from '../../../src/emulator/index.js';
-import { testCertificateAuthority } from '../../helpers/test-ca.js';
 import {
   DEFAULT_SECRET_PRINCIPAL,
   assertOneAuthPerToken,
@@ -13,33 +11,23 @@ import {
   gateTotal,
   renewals,
   servicePrincipalProvider,
-  startTestEmulator,
   tokenRequestsSince,
   until,
+  useClusterAndStandalone,
 } from './fixtures.js';
 
 const OID = DEFAULT_SECRET_PRINCIPAL.objectId;
 const RENEWALS = 3;
 
 describe('node-redis: one provider shared by clients, a pool, a cluster and a subscriber', () => {
-  let emulator: Emulator;
-  let single: AzureRedis;
-  before(async () => {
-    emulator = await startTestEmulator(true);
-    // A standalone Azure-like Redis trusting the same identity emulator, next to the cluster.
-    single = await startAzureRedis({ verifier: emulator.identity, ca: testCertificateAuthority(), tls: true });
-  });
-  after(async () => {
-    await single.close();
-    await emulator.close();
-  });
+  const env = useClusterAndStandalone();
 
   it(`${RENEWALS} renewals: one token request each, one AUTH per connection per token, nothing lost`, async (t) => {
-    const cluster = emulator.redis;
+    const cluster = env.emulator.redis;
     assert.ok(cluster);
-    const provider = servicePrincipalProvider(emulator);
+    const provider = servicePrincipalProvider(env.emulator);
     t.after(() => provider.close());
-    const socket = { host: single.host, port: single.port, tls: true as const, reconnectStrategy: () => 50 };
+    const socket = { host: env.single.host, port: env.single.port, tls: true as const, reconnectStrategy: () => 50 };
 
     const a = createClient({ socket, RESP: 3, credentialsProvider: provider });
     const b = createClient({ socket, RESP: 2, credentialsProvider: provider });
@@ -62,7 +50,7 @@ describe('node-redis: one provider shared by clients, a pool, a cluster and a su
       pool.destroy();
       redisCluster.destroy();
     });
-    const requestsBefore = tokenRequestsSince(emulator, 0);
+    const requestsBefore = tokenRequestsSince(env.emulator, 0);
     await Promise.all([a.connect(), b.connect(), subscriber.connect(), pool.connect(), redisCluster.connect()]);
     const received: number[] = [];
     await subscriber.subscribe('shared:channel', (message) => received.push(Number(message)));
@@ -101,11 +89,11 @@ describe('node-redis: one provider shared by clients, a pool, a cluster and a su
     assert.ok(ok > 100, `only ${ok} commands`);
     assert.deepEqual(received, Array.from({ length: published }, (_, i) => i));
     // Token requests: the first token plus one per renewal, for every connection together.
-    assert.equal(tokenRequestsSince(emulator, 0) - requestsBefore, 1 + RENEWALS);
+    assert.equal(tokenRequestsSince(env.emulator, 0) - requestsBefore, 1 + RENEWALS);
     // 2 clients + subscriber + 3 pool members on the standalone; one client per master for the cluster.
-    assert.equal(single.gates[0]?.stats().connectionsOpen, 6);
+    assert.equal(env.single.gates[0]?.stats().connectionsOpen, 6);
     assert.equal(provider.subscriberCount, 6 + 3);
-    for (const gates of [single.gates, cluster.gates]) {
+    for (const gates of [env.single.gates, cluster.gates]) {
       await assertOpenConnectionsRenewed(gates, OID, 1 + RENEWALS);
       assertOneAuthPerToken(gates, OID);
       assert.equal(gateTotal(gates, 'expiryClosures'), 0);
