@@ -127,6 +127,14 @@ describe('examples/ run against the emulator', { concurrency: 4 }, () => {
     assertSucceeded(result, /^received: hello from Entra ID\n$/);
   });
 
+  it('pubsub-resp2.ts: a RESP2 subscriber is reconnected on each renewal (reported) and keeps receiving', async () => {
+    const result = await runExample(['examples/pubsub-resp2.ts'], { ...secretEnv(emulator, SHORT_LIVED), RENEWALS: '2' });
+    assertSucceeded(result, /^renewals: 2; skipped re-AUTHs reported: (\d+); subscriber reconnects: (\d+)\nlast message: after renewal 2\n$/);
+    const [, skipped, reconnects] = /reported: (\d+); subscriber reconnects: (\d+)/.exec(result.stdout) ?? [];
+    assert.ok(Number(skipped) >= 2 && Number(reconnects) >= 2, result.stdout);
+    assert.equal(skipped, reconnects, 'every skipped re-AUTH led to a reconnect');
+  });
+
   it('node-redis-cluster.ts: createCluster over three gated masters', async () => {
     const result = await runExample(['examples/node-redis-cluster.ts'], secretEnv(cluster));
     assertSucceeded(result, /^masters: 3; delta = delta\n$/);
