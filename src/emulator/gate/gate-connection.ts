@@ -2,6 +2,7 @@ import { connect as netConnect, type Socket } from 'node:net';
 import { RespCommandParser, RespProtocolError, type ParsedBatch } from '../redis/resp-command-parser.js';
 import { isAuthOrHello, parseAuthCommand, type AuthCommand } from './auth-command.js';
 import type { AclUserRegistry } from './acl-users.js';
+import { RedisReplyError } from '../redis/admin-connection.js';
 import type { GateAuthRecord, GateAuthRejectReason, GateCloseReason, GateConnectionInfo } from './gate-types.js';
 import type { AccessTokenVerifier } from './token-verifier.js';
 
@@ -163,10 +164,20 @@ export class GateConnection {
 
   #write(bytes: Buffer): void {
     if (this.#chain) {
-      this.#chain = this.#chain.then(() => this.#writeNow(bytes));
+      this.#enqueue(() => this.#writeNow(bytes));
       return;
     }
     this.#writeNow(bytes);
+  }
+
+  /** Runs `step` after the writes and AUTHs already waiting; the chain is dropped once it has drained. */
+  #enqueue(step: () => void | Promise<void>): void {
+    const next = (this.#chain ?? Promise.resolve()).then(step);
+    const drained = (): void => {
+      if (this.#chain === next) this.#chain = undefined;
+    };
+    this.#chain = next;
+    next.then(drained, drained);
   }
 
   #writeNow(bytes: Buffer): void {
@@ -194,19 +205,28 @@ export class GateConnection {
       accept();
       return;
     }
-    const previous = this.#chain ?? Promise.resolve();
     const created = this.#ctx.acl.ensure(verdict.oid);
-    const next: Promise<void> = previous
-      .then(() => created)
-      .then(accept, () => {
-        const refusal = { ...verdict, ok: false as const, reason: 'acl-error' as const };
-        this.#record(auth, refusal);
-        this.#writeNow(auth.rewrite(this.#ctx.refused.username, this.#ctx.refused.password));
-      })
-      .finally(() => {
-        if (this.#chain === next) this.#chain = undefined;
-      });
-    this.#chain = next;
+    // The connection may close while the ACL user is being created (e.g. the redis-server went away): that AUTH
+    // was never answered, so it is neither accepted nor refused. A creation that failed because the server could
+    // not be reached (it is restarting) is the server being unavailable, not a refused token: the connection is
+    // closed as if the server had dropped it, and the client reconnects. An error reply from the server refuses.
+    this.#enqueue(() =>
+      created.then(
+        () => {
+          if (!this.closed) accept();
+        },
+        (error: unknown) => {
+          if (this.closed) return;
+          if (!(error instanceof RedisReplyError)) {
+            this.close('server');
+            return;
+          }
+          const refusal = { ...verdict, ok: false as const, reason: 'acl-error' as const };
+          this.#record(auth, refusal);
+          this.#writeNow(auth.rewrite(this.#ctx.refused.username, this.#ctx.refused.password));
+        },
+      ),
+    );
   }
 
   #verify(auth: AuthCommand): Verdict {
