@@ -78,6 +78,31 @@ export async function until(what: string, check: () => Promise<boolean> | boolea
   }
 }
 
+/** Runs `command` in a loop (5 ms apart) until stopped; counts successes and keeps failure messages. */
+export function load(command: (i: number) => Promise<unknown>): { stop: () => Promise<{ ok: number; failed: string[] }> } {
+  let ok = 0;
+  const failed: string[] = [];
+  let running = true;
+  const loop = (async () => {
+    for (let i = 0; running; i++) {
+      try {
+        await command(i);
+        ok++;
+      } catch (error) {
+        failed.push(error instanceof Error ? error.message : String(error));
+      }
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+  })();
+  return {
+    stop: async () => {
+      running = false;
+      await loop;
+      return { ok, failed };
+    },
+  };
+}
+
 /** Resolves after `count` more `tokenRenewed` events. */
 export async function renewals(provider: EntraIdCredentialsProvider, count: number, timeoutMs = 30_000): Promise<void> {
   let seen = 0;

@@ -22,34 +22,10 @@ import {
   servicePrincipalProvider,
   until,
   useClusterAndStandalone,
+  load,
 } from './fixtures.js';
 
 const OID = DEFAULT_SECRET_PRINCIPAL.objectId;
-
-/** Runs `command` in a loop until stopped; counts outcomes. */
-function load(command: (i: number) => Promise<unknown>): { stop: () => Promise<{ ok: number; failed: string[] }> } {
-  let ok = 0;
-  const failed: string[] = [];
-  let running = true;
-  const loop = (async () => {
-    for (let i = 0; running; i++) {
-      try {
-        await command(i);
-        ok++;
-      } catch (error) {
-        failed.push(error instanceof Error ? error.message : String(error));
-      }
-      await new Promise((resolve) => setTimeout(resolve, 5));
-    }
-  })();
-  return {
-    stop: async () => {
-      running = false;
-      await loop;
-      return { ok, failed };
-    },
-  };
-}
 
 /** Drops every connection at the gates `rounds` times, waiting each time for `expected` new connections. */
 async function dropConnections(gates: readonly RedisGate[], rounds: number, expected: number, ready: () => Promise<unknown>): Promise<void> {

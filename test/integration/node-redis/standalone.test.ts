@@ -16,6 +16,7 @@ import {
   servicePrincipalProvider,
   startTestEmulator,
   until,
+  load,
 } from './fixtures.js';
 
 const OID = DEFAULT_SECRET_PRINCIPAL.objectId;
@@ -49,30 +50,11 @@ describe('node-redis standalone: every connection stays authenticated', () => {
   };
 
   /** Writes and reads continuously; counts every outcome. */
-  function load(client: Client): { stop: () => Promise<{ ok: number; failed: number }> } {
-    let ok = 0;
-    let failed = 0;
-    let running = true;
-    const loop = (async () => {
-      for (let i = 0; running; i++) {
-        try {
-          await client.set(`standalone:${i % 50}`, String(i));
-          assert.equal(await client.get(`standalone:${i % 50}`), String(i));
-          ok++;
-        } catch {
-          failed++;
-        }
-        await new Promise((resolve) => setTimeout(resolve, 5));
-      }
-    })();
-    return {
-      stop: async () => {
-        running = false;
-        await loop;
-        return { ok, failed };
-      },
-    };
-  }
+  const traffic = (client: Client) =>
+    load(async (i) => {
+      await client.set(`standalone:${i % 50}`, String(i));
+      assert.equal(await client.get(`standalone:${i % 50}`), String(i));
+    });
 
   for (const resp of [3, 2] as const) {
     it(`redis@6 RESP${resp}: 5 reconnects, 3 renewals: one AUTH per token per connection, no expiry closure, no failed command`, async (t) => {
@@ -93,10 +75,10 @@ describe('node-redis standalone: every connection stays authenticated', () => {
         await until('a reconnect', () => gate.stats().connectionsTotal > before && client.isReady);
       }
       assert.equal(provider.subscriberCount, 6, 'node-redis leaked one subscription per reconnect (known)');
-      const traffic = load(client);
+      const loop = traffic(client);
       await renewals(provider, 3);
-      const { ok, failed } = await traffic.stop();
-      assert.equal(failed, 0);
+      const { ok, failed } = await loop.stop();
+      assert.deepEqual(failed, []);
       assert.ok(ok > 0);
       await assertOpenConnectionsRenewed(redis.gates, OID, 4);
       assertOneAuthPerToken(redis.gates, OID);
