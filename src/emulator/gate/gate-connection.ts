@@ -44,7 +44,11 @@ export class GateConnection {
   #chain: Promise<void> | undefined;
   #oid: string | undefined;
   #expiresAtMs: number | undefined;
+  /** When the connection is closed for expiry: `exp` + grace + the time the gate took to accept that token. */
+  #deadlineMs: number | undefined;
   #expiryTimer: NodeJS.Timeout | undefined;
+  /** AUTHs with a valid token received and still waiting for their ACL user: no expiry closure meanwhile. */
+  #deciding = 0;
   #closedReason: GateCloseReason | undefined;
   #closedAtMs: number | undefined;
   #backpressure = false;
@@ -195,10 +199,10 @@ export class GateConnection {
       this.#write(auth.rewrite(this.#ctx.refused.username, this.#ctx.refused.password));
       return;
     }
-    const accept = (): void => {
+    const accept = (heldMs = 0): void => {
       this.#record(auth, verdict);
       this.#oid = verdict.oid;
-      this.#scheduleExpiry(verdict.expiresAtMs);
+      this.#scheduleExpiry(verdict.expiresAtMs, heldMs);
       this.#writeNow(auth.rewrite(verdict.oid, this.#ctx.acl.passwordFor(verdict.oid)));
     };
     if (!this.#chain && this.#ctx.acl.isKnown(verdict.oid)) {
@@ -210,12 +214,18 @@ export class GateConnection {
     // was never answered, so it is neither accepted nor refused. A creation that failed because the server could
     // not be reached (it is restarting) is the server being unavailable, not a refused token: the connection is
     // closed as if the server had dropped it, and the client reconnects. An error reply from the server refuses.
+    // The time the gate spends here is its own, never the client's: until this AUTH is decided the connection is
+    // not closed for expiry, and once accepted its deadline moves by the time it was held.
+    const receivedAtMs = this.#ctx.now();
+    this.#deciding++;
     this.#enqueue(() =>
       created.then(
         () => {
-          if (!this.closed) accept();
+          this.#deciding--;
+          if (!this.closed) accept(Math.max(0, this.#ctx.now() - receivedAtMs));
         },
         (error: unknown) => {
+          this.#deciding--;
           if (this.closed) return;
           if (!(error instanceof RedisReplyError)) {
             this.close('server');
@@ -224,6 +234,7 @@ export class GateConnection {
           const refusal = { ...verdict, ok: false as const, reason: 'acl-error' as const };
           this.#record(auth, refusal);
           this.#writeNow(auth.rewrite(this.#ctx.refused.username, this.#ctx.refused.password));
+          this.#armExpiry(); // the previous token's deadline may have passed meanwhile
         },
       ),
     );
@@ -261,25 +272,27 @@ export class GateConnection {
     this.#ctx.onAuth(record);
   }
 
-  #scheduleExpiry(expiresAtMs: number): void {
+  #scheduleExpiry(expiresAtMs: number, heldMs: number): void {
     this.#expiresAtMs = expiresAtMs;
+    this.#deadlineMs = expiresAtMs + this.#ctx.expiryGraceMs + heldMs;
+    this.#armExpiry();
+  }
+
+  /** (Re)arms the expiry timer for the current deadline; closes the connection once it has passed. */
+  #armExpiry(): void {
     if (this.#expiryTimer) clearTimeout(this.#expiryTimer);
     this.#expiryTimer = undefined;
     // An `auth` listener may have closed this connection (e.g. `gate.closeAll()`): nothing is left to expire.
-    if (this.closed) return;
-    const deadline = expiresAtMs + this.#ctx.expiryGraceMs;
-    const arm = (): void => {
-      if (this.closed) return;
-      const delay = deadline - this.#ctx.now();
-      if (delay <= 0) {
-        this.#expiryTimer = undefined;
-        this.close('expired');
-        this.#ctx.onExpired(this);
-        return;
-      }
-      this.#expiryTimer = setTimeout(arm, Math.min(delay, MAX_TIMER_MS));
+    if (this.closed || this.#deadlineMs === undefined) return;
+    const delay = this.#deadlineMs - this.#ctx.now();
+    if (delay > 0) {
+      this.#expiryTimer = setTimeout(() => this.#armExpiry(), Math.min(delay, MAX_TIMER_MS));
       this.#expiryTimer.unref();
-    };
-    arm();
+      return;
+    }
+    // A re-AUTH received in time is still being decided: it re-arms (or closes) when it is.
+    if (this.#deciding > 0) return;
+    this.close('expired');
+    this.#ctx.onExpired(this);
   }
 }

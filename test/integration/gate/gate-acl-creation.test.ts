@@ -1,5 +1,6 @@
 // The gate creates a principal's ACL user on the server before it can answer that principal's first AUTH. While
-// the server restarts, that creation fails or the connection goes away first: neither is a refused token.
+// the server restarts, that creation fails or the connection goes away first: neither is a refused token. And the
+// time a creation takes is the gate's, never the client's: it does not count against the token's life.
 // A scripted fake server stands in for redis-server so each ordering is deterministic.
 import assert from 'node:assert/strict';
 import { connect, createServer, type Server, type Socket } from 'node:net';
@@ -41,8 +42,8 @@ async function gateFor(t: TestContext, server: Server): Promise<RedisGate> {
 }
 
 /** Connects a raw client and sends `AUTH oid token`; resolves with the socket and whether it has closed. */
-async function authenticate(t: TestContext, gate: RedisGate): Promise<{ socket: Socket; closed: () => boolean }> {
-  const { token, oid } = mintToken();
+async function authenticate(t: TestContext, gate: RedisGate, lifetimeSec?: number): Promise<{ socket: Socket; closed: () => boolean }> {
+  const { token, oid } = mintToken(lifetimeSec === undefined ? {} : { lifetimeSec });
   const socket = connect({ host: gate.host, port: gate.port });
   let closed = false;
   socket.on('close', () => (closed = true));
@@ -104,4 +105,68 @@ describe('gate: ACL user creation while the server is unavailable', () => {
       assert.equal(gate.stats().expiryClosures, 0);
     });
   }
+});
+
+/** An admin connection that authenticates at once and answers each `ACL SETUSER` when the test says so. */
+function heldCreations(): { script: AdminScript; held: () => number; releaseAll: () => void; answerAtOnce: (yes: boolean) => void } {
+  const waiting: (() => void)[] = [];
+  let atOnce = false;
+  const script: AdminScript = (admin) => {
+    admin.write('+OK\r\n'); // AUTH
+    admin.on('data', () => {
+      const answer = (): void => {
+        admin.write('+OK\r\n');
+      };
+      if (atOnce) answer();
+      else waiting.push(answer);
+    });
+  };
+  return {
+    script,
+    held: () => waiting.length,
+    releaseAll: () => {
+      for (const answer of waiting.splice(0)) answer();
+    },
+    answerAtOnce: (yes) => {
+      atOnce = yes;
+    },
+  };
+}
+
+describe('gate: the time spent creating an ACL user is not taken from the token', () => {
+  it('an AUTH accepted after its token would have expired keeps the time it was held', async (t) => {
+    const creations = heldCreations();
+    const gate = await gateFor(t, await fakeServer(t, creations.script));
+    await authenticate(t, gate, 0.5);
+    await waitFor(() => creations.held() === 1, 5000, 'the ACL SETUSER');
+    await new Promise((resolve) => setTimeout(resolve, 800)); // past the token's exp
+    creations.releaseAll();
+    await waitFor(() => gate.stats().authAccepted === 1, 5000, 'the acceptance');
+    const acceptedAtMs = Date.now();
+    assert.equal(gate.connections()[0]?.closedReason, undefined, 'not closed at once');
+    await waitFor(() => gate.connections()[0]?.closedReason === 'expired', 5000, 'the expiry closure');
+    assert.ok(Date.now() - acceptedAtMs >= 300, 'closed once the time it was held has passed again');
+    assert.equal(gate.stats().expiryClosures, 1);
+  });
+
+  it('a re-AUTH received before the deadline and still waiting for its ACL user holds off the expiry closure', async (t) => {
+    const creations = heldCreations();
+    const gate = await gateFor(t, await fakeServer(t, creations.script));
+    creations.answerAtOnce(true);
+    const client = await authenticate(t, gate, 0.6);
+    await waitFor(() => gate.stats().authAccepted === 1, 5000, 'the first AUTH');
+    creations.answerAtOnce(false);
+    // Another principal: its user is created first, and that creation is held past the first token's exp.
+    const second = mintToken();
+    client.socket.write(encodeCommand(['AUTH', second.oid, second.token]));
+    await waitFor(() => creations.held() === 1, 5000, 'the second ACL SETUSER');
+    await new Promise((resolve) => setTimeout(resolve, 900));
+    assert.equal(gate.connections()[0]?.closedReason, undefined, 'not closed while the re-AUTH is decided');
+    creations.releaseAll();
+    await waitFor(() => gate.stats().authAccepted === 2, 5000, 'the re-AUTH');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    assert.equal(gate.connections()[0]?.closedReason, undefined);
+    assert.equal(gate.connections()[0]?.expiresAtMs, second.expMs);
+    assert.equal(gate.stats().expiryClosures, 0);
+  });
 });
