@@ -1,5 +1,6 @@
 // Shared pieces of the reliability suite: an emulator + MSAL service-principal provider + real client stack,
 // a command loop that counts every failed command, and bounded waits on provider events.
+import assert from 'node:assert/strict';
 import { startEmulator, type Emulator, type EmulatorOptions } from '../../src/emulator/index.js';
 import { DEFAULT_SECRET_PRINCIPAL } from '../../src/emulator/idp/constants.js';
 import type { RedisGate } from '../../src/emulator/gate/redis-gate.js';
@@ -94,6 +95,30 @@ export class CommandLoop {
   /** A short description of the failures, for assertion messages. */
   describeErrors(): string {
     return this.errors.slice(0, 5).map((e) => e.message).join('\n');
+  }
+}
+
+/** Renewal at half a token's life, quick retries: tokens of a few seconds renew every second or two. */
+export const FAST_RENEWAL: TokenManagerConfig = Object.freeze({
+  expirationRefreshRatio: 0.5,
+  lowerRefreshBoundMillis: 0,
+  minRefreshIntervalMs: 200,
+  retryPolicy: Object.freeze({ maxAttempts: 3, delayInMs: 200, jitterRatio: 0 }),
+  failedRenewalRetryIntervalMs: 300,
+  maxFailedRenewalRetryIntervalMs: 1_000,
+});
+
+/** Errors a command may meet when its socket closes under it or a cluster slot is down (never an auth error). */
+export const CONNECTION_ERROR = /Socket closed|connection|ECONNRESET|ECONNREFUSED|EPIPE|closed|Connection is closed|CLUSTERDOWN|TRYAGAIN/i;
+/** Authentication errors from Redis. */
+export const AUTH_ERROR = /WRONGPASS|NOAUTH|NOPERM|invalid password/i;
+
+/** At most `max` failed commands, each a connection error and none an authentication error. */
+export function assertOnlyConnectionErrors(loop: CommandLoop, max: number): void {
+  assert.ok(loop.errors.length <= max, `${loop.errors.length} failed commands (at most ${max} expected):\n${loop.describeErrors()}`);
+  for (const { message } of loop.errors) {
+    assert.doesNotMatch(message, AUTH_ERROR);
+    assert.match(message, CONNECTION_ERROR);
   }
 }
 

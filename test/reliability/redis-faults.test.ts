@@ -1,33 +1,21 @@
 // Faults on the Redis side with real node-redis / ioredis clients, the gate and a real redis-server: a server
 // restart, and the gate closing connections at expiry when a renewal is late. Clients recover on their own
-// with the current token. (Reset mid re-AUTH and cluster node restart: test/reliability/pending/.)
+// with the current token. (Reset mid re-AUTH and cluster master restart: redis-reset-cluster.test.ts.)
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { createClient } from 'redis';
 import { Redis } from 'ioredis';
 import { withEntraId } from '../../src/ioredis/with-entra-id.js';
-import { CommandLoop, EventLog, gateTotal, secretProvider, startReliabilityEmulator, until } from './helpers.js';
-
-const FAST_RENEWAL = Object.freeze({
-  expirationRefreshRatio: 0.5,
-  lowerRefreshBoundMillis: 0,
-  minRefreshIntervalMs: 200,
-  retryPolicy: { maxAttempts: 3, delayInMs: 200, jitterRatio: 0 },
-  failedRenewalRetryIntervalMs: 300,
-  maxFailedRenewalRetryIntervalMs: 1_000,
-});
-
-/** Errors a command may meet when its socket closes under it (never an authentication error). */
-const CONNECTION_ERROR = /Socket closed|connection|ECONNRESET|ECONNREFUSED|EPIPE|closed|Connection is closed|CLUSTERDOWN|TRYAGAIN/i;
-const AUTH_ERROR = /WRONGPASS|NOAUTH|NOPERM|invalid password/i;
-
-function assertOnlyConnectionErrors(loop: CommandLoop, max: number): void {
-  assert.ok(loop.errors.length <= max, `${loop.errors.length} failed commands (at most ${max} expected):\n${loop.describeErrors()}`);
-  for (const { message } of loop.errors) {
-    assert.doesNotMatch(message, AUTH_ERROR);
-    assert.match(message, CONNECTION_ERROR);
-  }
-}
+import {
+  assertOnlyConnectionErrors,
+  CommandLoop,
+  EventLog,
+  FAST_RENEWAL,
+  gateTotal,
+  secretProvider,
+  startReliabilityEmulator,
+  until,
+} from './helpers.js';
 
 describe('Redis-side faults', () => {
   it('server restart: node-redis and ioredis reconnect with the current token and keep working', async () => {
