@@ -63,17 +63,22 @@ export class AclUserRegistry {
     const admin = await this.#connection();
     await admin.command(['ACL', 'SETUSER', oid, 'on', `>${this.passwordFor(oid)}`, '~*', '&*', '+@all']);
     this.#created++;
-    if (this.#known.get(oid) !== undefined) this.#ready.add(oid);
+    // Created over the current admin connection: the user exists now, even when opening that connection made
+    // #reconnect forget the creation that was in flight (otherwise the next AUTH would create it again).
+    if (this.#live === admin) {
+      this.#ready.add(oid);
+      if (!this.#known.has(oid)) this.#known.set(oid, Promise.resolve());
+    }
   }
 
   #connection(): Promise<AdminConnection> {
     if (this.#closed) return Promise.reject(new Error('the gate is closed'));
     const current = this.#admin;
     if (current) {
-      return current.then(
-        (admin) => (admin.usable ? admin : this.#reconnect()),
-        () => this.#reconnect(),
-      );
+      // Only the first caller to find the connection stale reopens it; later ones share the new one (each
+      // reopening would close the previous connection under an ACL SETUSER in flight).
+      const replace = (): Promise<AdminConnection> => (this.#admin === current || this.#admin === undefined ? this.#reconnect() : this.#admin);
+      return current.then((admin) => (admin.usable ? admin : replace()), replace);
     }
     return this.#reconnect();
   }

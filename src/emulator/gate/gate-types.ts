@@ -65,7 +65,11 @@ export interface GateConnectionInfo {
   readonly acceptedAuthCount: number;
   /** Rejected AUTHs. */
   readonly rejectedAuthCount: number;
-  /** When the gate will close it (last accepted token's `exp`, without grace), ms since the epoch. */
+  /**
+   * The last accepted token's `exp`, ms since the epoch. The gate closes the connection then (plus its grace),
+   * later by the time it held that token's AUTH while creating the ACL user, and not while a re-AUTH received
+   * before that moment is still being decided.
+   */
   readonly expiresAtMs: number | undefined;
   /** When it was opened, ms since the epoch (gate clock). */
   readonly openedAtMs: number;
