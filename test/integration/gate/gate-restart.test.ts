@@ -26,4 +26,15 @@ describe('gate across a redis-server restart', () => {
     assert.equal(await whoami(oid, token), oid);
     assert.equal(stack.gate().stats().aclUsersCreated, created + 1);
   });
+
+  it('after the restart, the user is created once for every later and concurrent connection of the principal', async () => {
+    const { token, oid } = mintToken();
+    assert.equal(await whoami(oid, token), oid);
+    await stack.server().restart();
+    const created = stack.gate().stats().aclUsersCreated;
+    assert.equal(await whoami(oid, token), oid);
+    assert.deepEqual(await Promise.all([whoami(oid, token), whoami(oid, token), whoami(oid, token)]), [oid, oid, oid]);
+    assert.equal(await whoami(oid, token), oid);
+    assert.equal(stack.gate().stats().aclUsersCreated, created + 1, 'one ACL SETUSER after the restart, not one per connection');
+  });
 });
