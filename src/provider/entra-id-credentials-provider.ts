@@ -130,7 +130,7 @@ export class EntraIdCredentialsProvider implements AsyncDisposable {
       },
     });
     this.#attribution = new NodeRedisListenerAttribution<Subscriber>({
-      deliver: (subscriber) => this.#deliver(subscriber),
+      deliver: (subscriber, again) => this.#deliver(subscriber, again),
       dispose: (subscriber) => subscriber.dispose(),
       reportFailure: (error, address) => this.reportReAuthenticationFailure(error, address),
       clock: this.#clock,
@@ -370,13 +370,15 @@ export class EntraIdCredentialsProvider implements AsyncDisposable {
 
   /**
    * Hands the current credentials to one subscriber (called by the node-redis listener attribution, maybe
-   * after a jitter delay). Skips a subscriber disposed meanwhile; always the newest token, never an older one.
+   * after a jitter delay). Skips a subscriber disposed meanwhile; always the newest token, never an older one,
+   * never an expired one. `again`: also when the subscriber already has this token (retry of a refused AUTH).
    */
-  #deliver(subscriber: Subscriber): void {
+  #deliver(subscriber: Subscriber, again = false): void {
     const token = this.#manager.currentToken();
     if (token === undefined || !this.#subscribers.has(subscriber)) return;
+    if (token.remainingMs(this.#clock.now()) <= 0) return;
     const credentials = this.#credentialsFor(token);
-    if (subscriber.lastPassword === credentials.password) return;
+    if (subscriber.lastPassword === credentials.password && !again) return;
     subscriber.lastPassword = credentials.password;
     try {
       subscriber.listener.onNext(credentials);

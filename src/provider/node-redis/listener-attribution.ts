@@ -14,6 +14,12 @@
  * (nothing sent); the older of the two is then disposed. A listener of a client the application closed is
  * disposed at its first call. Every other listener is called, as before.
  *
+ * A re-AUTH the trace shows refused is retried on the same connection (node-redis 6.3+): after
+ * {@link REAUTH_RETRY_DELAYS_MS}, the newest listener of that client is handed the current credentials again,
+ * so a connection whose re-AUTH met a passing refusal recovers instead of being closed at expiry. Not for
+ * watched clients (their watch reconnects them) nor for a client that reconnected meanwhile (its handshake
+ * used the current token); a newer renewal cancels the retries.
+ *
  * A renewal may be staggered: each client group (and each untagged listener) can be delivered after its own
  * delay. A group's calls still run inside one synchronous timer callback, so the trace attribution holds.
  * A newer renewal cancels the deliveries still pending from the previous one.
@@ -43,10 +49,13 @@ export interface AttributedSubscriber {
   hookTag: string | undefined;
 }
 
+/** Delays before retrying a refused re-AUTH on the same connection, in ms: one retry per entry. */
+export const REAUTH_RETRY_DELAYS_MS: readonly number[] = Object.freeze([500, 2_000]);
+
 /** What the provider gives the attribution. */
 export interface AttributionHost<S extends AttributedSubscriber> {
-  /** Calls one subscriber's `onNext` (the provider's own bookkeeping included). */
-  deliver(subscriber: S): void;
+  /** Calls one subscriber's `onNext` (the provider's own bookkeeping included); `again`: even with the same token. */
+  deliver(subscriber: S, again?: boolean): void;
   /** Ends a subscription the client no longer uses. */
   dispose(subscriber: S): void;
   /** A traced re-AUTH failed on the connection at `address`. */
@@ -75,6 +84,10 @@ export class NodeRedisListenerAttribution<S extends AttributedSubscriber> {
   #tracedFailures = 0;
   /** The current round: per hooked client, the listener whose call forwarded the `AUTH`. */
   readonly #forwarded = new Map<string, S>();
+  /** The subscriptions, as given to {@link NodeRedisListenerAttribution.start}. */
+  #subscribers: (() => Iterable<S>) | undefined;
+  /** Retries of refused re-AUTHs made so far in this round, per client id. */
+  readonly #retries = new Map<string, number>();
 
   constructor(host: AttributionHost<S>) {
     this.#host = host;
@@ -108,6 +121,7 @@ export class NodeRedisListenerAttribution<S extends AttributedSubscriber> {
 
   /** Starts watching application closes (first subscriber). `subscribers` is read when a client closes. */
   start(subscribers: () => Iterable<S>): void {
+    this.#subscribers = subscribers;
     const release = (clientId: string): void => {
       for (const subscriber of [...subscribers()]) {
         if (subscriber.clientId === clientId || subscriber.hookTag === clientId) this.#host.dispose(subscriber);
@@ -191,10 +205,10 @@ export class NodeRedisListenerAttribution<S extends AttributedSubscriber> {
    * A hooked client's answer settles leftovers: a closed client's listener is disposed, and of two listeners of
    * one client in the same renewal the older is disposed (node-redis keeps only the newest).
    */
-  #call(subscriber: S): string | undefined {
+  #call(subscriber: S, again = false): string | undefined {
     let traced: ReturnType<typeof captureAuth> = { clientId: undefined, context: undefined };
     const hooked = captureHookedClient(() => {
-      traced = captureAuth(() => this.#host.deliver(subscriber));
+      traced = captureAuth(() => this.#host.deliver(subscriber, again));
     });
     const { clientId, context } = traced;
     if (context !== undefined) this.#watch(context);
@@ -225,6 +239,7 @@ export class NodeRedisListenerAttribution<S extends AttributedSubscriber> {
     for (const timer of this.#pending) timer.cancel();
     this.#pending.clear();
     this.#forwarded.clear();
+    this.#retries.clear();
     this.#stopWatch();
   }
 
@@ -241,6 +256,7 @@ export class NodeRedisListenerAttribution<S extends AttributedSubscriber> {
             : addressOfClientId(typeof settled.clientId === 'string' ? settled.clientId : undefined);
         this.#tracedFailures++;
         this.#host.reportFailure(error, address);
+        if (typeof settled.clientId === 'string') this.#retryLater(settled.clientId);
       }
       this.#unsettled--;
       this.#stopWatchIfDone();
@@ -249,6 +265,32 @@ export class NodeRedisListenerAttribution<S extends AttributedSubscriber> {
     if (this.#watchTimer !== undefined) clearTimeout(this.#watchTimer);
     this.#watchTimer = setTimeout(() => this.#stopWatch(), AUTH_WATCH_MS);
     this.#watchTimer.unref();
+  }
+
+  /** Schedules the next retry of `clientId`'s refused re-AUTH, if any is left (see the module comment). */
+  #retryLater(clientId: string): void {
+    const attempt = this.#retries.get(clientId) ?? 0;
+    const delay = REAUTH_RETRY_DELAYS_MS[attempt];
+    if (delay === undefined) return;
+    const listener = this.#newestOf(clientId);
+    if (listener === undefined || listener.hookTag !== undefined) return;
+    this.#retries.set(clientId, attempt + 1);
+    const timer = this.#host.clock.setTimeout(() => {
+      if (!this.#pending.delete(timer)) return;
+      // Still the connection that was refused: no reconnect (a newer listener) and not disposed since.
+      if (this.#newestOf(clientId) === listener) this.#call(listener, true);
+      this.#stopWatchIfDone();
+    }, delay);
+    this.#pending.add(timer);
+  }
+
+  /** The newest subscription of a node-redis client id (node-redis's own listener for its live connection). */
+  #newestOf(clientId: string): S | undefined {
+    let newest: S | undefined;
+    for (const subscriber of this.#subscribers?.() ?? []) {
+      if (subscriber.clientId === clientId && (newest === undefined || subscriber.order > newest.order)) newest = subscriber;
+    }
+    return newest;
   }
 
   #stopWatchIfDone(): void {

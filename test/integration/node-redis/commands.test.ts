@@ -3,10 +3,21 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { createClient } from 'redis';
-import type { Emulator } from '../../../src/emulator/index.js';
+import { startAzureRedis, type Emulator } from '../../../src/emulator/index.js';
+import type { AccessTokenVerifier } from '../../../src/emulator/gate/token-verifier.js';
+import { testCertificateAuthority } from '../../helpers/test-ca.js';
 import type { ReAuthenticationFailedEvent } from '../../../src/provider/types.js';
 import { watchNodeRedisClient } from '../../../src/provider/node-redis/watch-client.js';
-import { DEFAULT_SECRET_PRINCIPAL, TOKEN_SECONDS, gateTotal, renewals, servicePrincipalProvider, startTestEmulator, until } from './fixtures.js';
+import {
+  DEFAULT_SECRET_PRINCIPAL,
+  TOKEN_SECONDS,
+  gateTotal,
+  refuseAuth,
+  renewals,
+  servicePrincipalProvider,
+  startTestEmulator,
+  until,
+} from './fixtures.js';
 
 const OID = DEFAULT_SECRET_PRINCIPAL.objectId;
 
@@ -88,18 +99,11 @@ describe('node-redis commands across renewals', () => {
     t.after(() => watcher.dispose());
     const failures: ReAuthenticationFailedEvent[] = [];
     provider.on('reAuthenticationFailed', (event) => failures.push(event));
-    // The gate accepts the token and forwards AUTH with the ACL user's password; remove that password from the
-    // redis-server so it refuses the next re-AUTH (the live connection stays authenticated as before).
-    const admin = await server.admin();
-    t.after(() => admin.close());
-    const user = (await admin.command(['ACL', 'GETUSER', OID])) as unknown[];
-    const field = user.findIndex((entry) => String(entry) === 'passwords');
-    const passwords = (user[field + 1] as unknown[]).map(String);
-    assert.ok(passwords.length >= 1);
-    await admin.command(['ACL', 'SETUSER', OID, 'resetpass']);
+    const acl = await refuseAuth(server);
+    t.after(() => acl.close());
     await until('a refused re-AUTH', () => failures.length >= 1);
     // Put the password back: the reconnect's handshake (fresh token) is accepted again.
-    await admin.command(['ACL', 'SETUSER', OID, ...passwords.map((hash) => `#${hash}`)]);
+    await acl.restore();
     assert.equal(failures[0]?.error.code, 'ERR_REAUTH_FAILED');
     assert.equal(failures[0]?.error.address, `${redis.host}:${redis.port}`);
     assert.equal(failures.length, 1, 'node-redis echo of the same failure is not reported twice');
@@ -109,5 +113,44 @@ describe('node-redis commands across renewals', () => {
     assert.equal(await c.ping(), 'PONG');
     assert.equal(gateTotal(redis.gates, 'expiryClosures'), expiredBefore);
     assert.equal(gate.connections().filter((x) => x.closedReason === undefined && x.oid === OID).length, 1);
+  });
+
+  it('without a watch, a refused re-AUTH is retried on the same connection, which then outlives the old token', async (t) => {
+    // A gate of its own whose token check can be made to refuse: the connection keeps its previous token (and that
+    // token's deadline), as on Azure.
+    let refuse = false;
+    const verifier: AccessTokenVerifier = {
+      verifyAccessToken: (token, nowMs) => (refuse ? { ok: false, reason: 'bad-signature' } : emulator.identity.verifyAccessToken(token, nowMs)),
+    };
+    const redis = await startAzureRedis({ verifier, ca: testCertificateAuthority(), tls: true });
+    t.after(() => redis.close());
+    const gate = redis.gates[0];
+    assert.ok(gate);
+    // Renew at 60 % of the 4 s life: the old token expires 1.6 s after a renewal and the next renewal comes 2.4 s
+    // after it, so only a retry (0.5 s after the refusal) keeps the refused connection authenticated past expiry.
+    const provider = servicePrincipalProvider(emulator, { expirationRefreshRatio: 0.6 });
+    t.after(() => provider.close());
+    const c = createClient({ socket: { host: redis.host, port: redis.port, tls: true, reconnectStrategy: () => 50 }, RESP: 3, credentialsProvider: provider });
+    c.on('error', () => undefined);
+    t.after(() => c.destroy());
+    await c.connect();
+    const live = gate.connections().find((x) => x.closedReason === undefined && x.oid === OID);
+    assert.ok(live);
+    const failures: ReAuthenticationFailedEvent[] = [];
+    provider.on('reAuthenticationFailed', (event) => {
+      failures.push(event);
+      refuse = false;
+    });
+    refuse = true;
+    await until('a refused re-AUTH', () => failures.length >= 1);
+    await renewals(provider, 2);
+    assert.equal(await c.ping(), 'PONG');
+    assert.equal(failures.length, 1, 'the retry was accepted');
+    assert.equal(gate.stats().expiryClosures, 0, 'the refused connection was not closed at expiry');
+    assert.deepEqual(
+      gate.connections().filter((x) => x.closedReason === undefined && x.oid === OID).map((x) => x.id),
+      [live.id],
+      'the same connection, never reconnected',
+    );
   });
 });

@@ -5,6 +5,7 @@ import { after, before } from 'node:test';
 import { startAzureRedis, startEmulator, type AzureRedis, type Emulator } from '../../../src/emulator/index.js';
 import { DEFAULT_SECRET_PRINCIPAL } from '../../../src/emulator/idp/constants.js';
 import type { RedisGate } from '../../../src/emulator/gate/redis-gate.js';
+import type { RedisServerHandle } from '../../../src/emulator/redis/redis-server.js';
 import type { EntraIdCredentialsProvider } from '../../../src/provider/entra-id-credentials-provider.js';
 import { createFromServicePrincipal } from '../../../src/provider/factories/service-principal.js';
 import { testCertificateAuthority } from '../../helpers/test-ca.js';
@@ -54,14 +55,38 @@ export function useClusterAndStandalone(): { readonly emulator: Emulator; readon
 }
 
 /** A provider for the default secret principal, through MSAL against the emulator. */
-export function servicePrincipalProvider(emulator: Emulator): EntraIdCredentialsProvider {
+export function servicePrincipalProvider(
+  emulator: Emulator,
+  renewal: Parameters<typeof createFromServicePrincipal>[0]['tokenManagerConfig'] = {},
+): EntraIdCredentialsProvider {
   return createFromServicePrincipal({
     clientId: DEFAULT_SECRET_PRINCIPAL.clientId,
     clientSecret: DEFAULT_SECRET_PRINCIPAL.clientSecret,
     tenantId: emulator.identity.tenantId,
     authorityHost: emulator.identity.authorityHost,
-    tokenManagerConfig: RENEWAL,
+    tokenManagerConfig: { ...RENEWAL, ...renewal },
   });
+}
+
+/**
+ * Makes `server` refuse the next AUTH of the default principal: the gate accepts the token and forwards AUTH with
+ * the ACL user's password, which is removed here (live connections stay authenticated as before). `restore()`
+ * puts it back; `close()` closes the admin connection.
+ */
+export async function refuseAuth(server: RedisServerHandle): Promise<{ restore: () => Promise<void>; close: () => void }> {
+  const oid = DEFAULT_SECRET_PRINCIPAL.objectId;
+  const admin = await server.admin();
+  const user = (await admin.command(['ACL', 'GETUSER', oid])) as unknown[];
+  const field = user.findIndex((entry) => String(entry) === 'passwords');
+  const passwords = (user[field + 1] as unknown[]).map(String);
+  assert.ok(passwords.length >= 1, 'the ACL user has a password');
+  await admin.command(['ACL', 'SETUSER', oid, 'resetpass']);
+  return {
+    restore: async () => {
+      await admin.command(['ACL', 'SETUSER', oid, ...passwords.map((hash) => `#${hash}`)]);
+    },
+    close: () => admin.close(),
+  };
 }
 
 /** Token requests (POST …/token) the emulator answered since `from` (an index into `identity.requests`). */

@@ -8,7 +8,6 @@ import { createClientPool, createCluster } from 'redis';
 import { createClientPool as createClientPool5, createCluster as createCluster5 } from 'redis5';
 import type { AzureRedis } from '../../../src/emulator/index.js';
 import type { RedisGate } from '../../../src/emulator/gate/redis-gate.js';
-import type { RedisServerHandle } from '../../../src/emulator/redis/redis-server.js';
 import type { EntraIdCredentialsProvider } from '../../../src/provider/entra-id-credentials-provider.js';
 import type { ReAuthenticationFailedEvent } from '../../../src/provider/types.js';
 import { watchNodeRedisCluster } from '../../../src/provider/node-redis/watch-cluster.js';
@@ -23,6 +22,7 @@ import {
   until,
   useClusterAndStandalone,
   load,
+  refuseAuth,
 } from './fixtures.js';
 
 const OID = DEFAULT_SECRET_PRINCIPAL.objectId;
@@ -42,22 +42,6 @@ async function dropConnections(gates: readonly RedisGate[], rounds: number, expe
       }
     });
   }
-}
-
-/** Makes `server` refuse the next AUTH for OID; returns a function that accepts it again. */
-async function refuseAuth(server: RedisServerHandle): Promise<{ restore: () => Promise<void>; close: () => void }> {
-  const admin = await server.admin();
-  const user = (await admin.command(['ACL', 'GETUSER', OID])) as unknown[];
-  const field = user.findIndex((entry) => String(entry) === 'passwords');
-  const passwords = (user[field + 1] as unknown[]).map(String);
-  assert.ok(passwords.length >= 1);
-  await admin.command(['ACL', 'SETUSER', OID, 'resetpass']);
-  return {
-    restore: async () => {
-      await admin.command(['ACL', 'SETUSER', OID, ...passwords.map((hash) => `#${hash}`)]);
-    },
-    close: () => admin.close(),
-  };
 }
 
 describe('node-redis pools and clusters watched as a group', () => {
