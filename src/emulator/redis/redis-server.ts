@@ -10,6 +10,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { inspect } from 'node:util';
 import type { CertificateAuthority } from '../pki/certificate-authority.js';
 import { AdminConnection } from './admin-connection.js';
 import { RedisEmulatorError } from './errors.js';
@@ -83,6 +84,10 @@ export interface RedisServerHandle {
   kill(): Promise<void>;
   /** The last lines of the server's log. */
   logTail(lines?: number): string;
+  /** Metadata only: `adminPassword` is `[redacted]`. */
+  toJSON(): Record<string, unknown>;
+  /** `util.inspect`: metadata only, no password. */
+  [inspect.custom](): string;
 }
 
 function logTail(file: string, lines: number): string {
@@ -307,6 +312,9 @@ async function startRedisServerOnce(options: RedisServerOptions): Promise<RedisS
       await waitForExit(child, stopTimeoutMs);
     },
     logTail: (lines = 20) => logTail(logFile, lines),
+    // The admin password is readable as a property (tests use it) but never serialized or printed.
+    toJSON: () => ({ host, port, tlsPort, adminUser, adminPassword: '[redacted]', dir, pid: handle.pid }),
+    [inspect.custom]: () => `RedisServerHandle { ${host}:${port}, pid: ${handle.pid}, adminUser: ${adminUser}, adminPassword: [redacted] }`,
   };
   return handle;
 }

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { connect } from 'node:net';
+import { inspect } from 'node:util';
 import { after, before, describe, it } from 'node:test';
 import { createClient } from 'redis';
 import { AdminConnection, RedisReplyError } from '../../../src/emulator/redis/admin-connection.js';
@@ -54,6 +55,16 @@ describe('startRedisServer', () => {
     } finally {
       anonymous.close();
     }
+  });
+
+  it('never serializes or prints its admin password (JSON.stringify, util.inspect, nested in other objects)', () => {
+    assert.ok(server.adminPassword.length >= 32);
+    const outputs = [JSON.stringify(server), inspect(server), JSON.stringify({ servers: [server] }), inspect({ servers: [server] }, { depth: 5 })];
+    for (const output of outputs) {
+      assert.ok(!output.includes(server.adminPassword), output);
+      assert.match(output, /redacted/);
+    }
+    assert.match(inspect(server), new RegExp(`:${server.port}`));
   });
 
   it('has an admin user with every permission', async () => {
