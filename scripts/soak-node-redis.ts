@@ -2,7 +2,7 @@
 // through the emulator (real MSAL service-principal path, TLS gates, real redis-server) and prints
 // commands OK / failed, AUTHs per renewal per connection, token requests per renewal and gate expiry closures.
 //
-//   node --import tsx scripts/soak-node-redis.ts --minutes 10 --token-seconds 2 [--library 5|6]
+//   node --import tsx scripts/soak-node-redis.ts --minutes 10 --token-seconds 2 [--library 6|5|5.9]
 //
 // MSAL needs the emulator's CA trusted at process start (NODE_EXTRA_CA_CERTS): the script writes a CA to a temp
 // directory and re-spawns itself with the variable set. Results also go to bench/out/soak-node-redis-<time>.json.
@@ -10,6 +10,7 @@ import { gateAuthFigures, reportSoak, soakFor } from './lib/soak.js';
 import { parseArgs } from 'node:util';
 import { createClient, createClientPool, createCluster } from 'redis';
 import { createClient as createClient5, createClientPool as createClientPool5, createCluster as createCluster5 } from 'redis5';
+import { createClient as createClient59, createClientPool as createClientPool59, createCluster as createCluster59 } from 'redis59';
 import { startAzureRedis, startEmulator } from '../src/emulator/index.js';
 import { DEFAULT_SECRET_PRINCIPAL } from '../src/emulator/idp/constants.js';
 import type { RedisGate } from '../src/emulator/gate/redis-gate.js';
@@ -28,8 +29,31 @@ const { values } = parseArgs({
     library: { type: 'string', default: '6' },
   },
 });
-/** node-redis major: 6 (the `redis` dependency, 6.3) or 5 (the `redis5` alias, 5.9). Both run fully watched. */
-const library = values.library === '5' ? 5 : 6;
+/**
+ * The node-redis line to soak, every one fully watched: 6 (the `redis` dependency), 5 (`redis5`, the latest 5.x,
+ * which has node-redis's diagnostics channels) or 5.9 (`redis59`, a 5.x without them). Their types differ only in
+ * details the soak does not use.
+ */
+const LIBRARIES = {
+  '6': { name: 'redis@6.3.1', tag: 'soak-node-redis', createClient, createClientPool, createCluster },
+  '5': {
+    name: 'redis@5.12.1',
+    tag: 'soak-node-redis5',
+    createClient: createClient5 as unknown as typeof createClient,
+    createClientPool: createClientPool5 as unknown as typeof createClientPool,
+    createCluster: createCluster5 as unknown as typeof createCluster,
+  },
+  '5.9': {
+    name: 'redis@5.9.0',
+    tag: 'soak-node-redis59',
+    createClient: createClient59 as unknown as typeof createClient,
+    createClientPool: createClientPool59 as unknown as typeof createClientPool,
+    createCluster: createCluster59 as unknown as typeof createCluster,
+  },
+} as const;
+const libraryKey = values.library ?? '6';
+if (!(libraryKey in LIBRARIES)) throw new Error(`--library must be one of ${Object.keys(LIBRARIES).join(', ')}`);
+const library = LIBRARIES[libraryKey as keyof typeof LIBRARIES];
 /** Every this many seconds the standalone gate drops every connection (node-redis reconnects and resubscribes). */
 const reconnectEverySeconds = Number(values['reconnect-every-seconds']);
 const minutes = Number(values.minutes);
@@ -65,23 +89,10 @@ async function soak(ca: CertificateAuthority): Promise<void> {
     defaults: { credentialsProvider: provider, socket: { tls: true as const, reconnectStrategy: () => 50 } },
   };
   const poolSizes = { minimum: 2, maximum: 2 };
-  // The two majors' types differ only in details the soak does not use.
-  const clients = [3, 2, 3].map((resp) =>
-    library === 5
-      ? (createClient5({ socket, RESP: resp as 2 | 3, credentialsProvider: provider }) as unknown as ReturnType<typeof createClient>)
-      : createClient({ socket, RESP: resp as 2 | 3, credentialsProvider: provider }),
-  );
-  const subscriber =
-    library === 5
-      ? (createClient5({ socket, RESP: 3, credentialsProvider: provider }) as unknown as ReturnType<typeof createClient>)
-      : createClient({ socket, RESP: 3, credentialsProvider: provider });
-  const poolOptions = { socket, RESP: 3 as const, credentialsProvider: provider };
-  const pool =
-    library === 5
-      ? (createClientPool5(poolOptions, poolSizes) as unknown as ReturnType<typeof createClientPool>)
-      : createClientPool(poolOptions, poolSizes);
-  const redisCluster =
-    library === 5 ? (createCluster5(clusterOptions) as unknown as ReturnType<typeof createCluster>) : createCluster(clusterOptions);
+  const clients = [3, 2, 3].map((resp) => library.createClient({ socket, RESP: resp as 2 | 3, credentialsProvider: provider }));
+  const subscriber = library.createClient({ socket, RESP: 3, credentialsProvider: provider });
+  const pool = library.createClientPool({ socket, RESP: 3, credentialsProvider: provider }, poolSizes);
+  const redisCluster = library.createCluster(clusterOptions);
   for (const emitter of [...clients, subscriber, pool, redisCluster]) emitter.on('error', () => undefined);
   const watches = [
     ...[...clients, subscriber].map((client) => watchNodeRedisClient(client, provider)),
@@ -138,7 +149,7 @@ async function soak(ca: CertificateAuthority): Promise<void> {
   const result = {
     minutes,
     tokenSeconds,
-    library: library === 5 ? 'redis@5.9.0' : 'redis@6.3.1',
+    library: library.name,
     commandsOk: ok,
     commandsFailed: failed,
     failureReasons: Object.fromEntries(failureReasons),
@@ -176,5 +187,5 @@ async function soak(ca: CertificateAuthority): Promise<void> {
     ['connections seen / open at the end', `${result.connectionsTotal} / ${result.openConnections}`, '- / 9'],
     ['subscriptions before / after close', `${result.providerSubscribersBeforeClose} / ${result.providerSubscribersAfterClose}`, '9 (+ listeners of reconnects since the last renewal) / 0'],
   ];
-  reportSoak(`node-redis ${library} soak: ${minutes} min, ${tokenSeconds} s tokens`, library === 5 ? 'soak-node-redis5' : 'soak-node-redis', rows, result);
+  reportSoak(`${library.name} soak: ${minutes} min, ${tokenSeconds} s tokens`, library.tag, rows, result);
 }

@@ -208,7 +208,7 @@ export class EntraIdCredentialsProvider implements AsyncDisposable {
   onReAuthenticationError(error: unknown): void {
     // node-redis 6.3+: the failed AUTH was already reported, with its address, from node-redis's command trace.
     if (this.#attribution.consumeEcho()) return;
-    // A watched client (node-redis 5.x too) saw the refusal just before node-redis reported it: use its address.
+    // A watched client (also on node-redis before 5.12) saw the refusal just before node-redis reported it.
     this.reportReAuthenticationFailure(error, takeRefusedAddress());
   }
 

@@ -5,7 +5,8 @@
  * node-redis (5.x and 6.x) passes `subscribe()` a fresh listener on every (re)connect; its `onNext(credentials)`
  * calls the client's own `reAuthenticate(credentials)` synchronously. That is a per-instance function property
  * (TypeScript-private in node-redis's types), so replacing it on a client we hold lets us:
- * - name the client of a listener without diagnostics channels (node-redis 5.x; pool members and cluster nodes);
+ * - name the client of a listener without diagnostics channels (node-redis before 5.12, pool members and
+ *   cluster nodes included);
  * - send one `AUTH` per client per token even when node-redis leaked older listeners of the same client
  *   (a second call with the same credentials is answered without sending anything);
  * - skip listeners left over by a client the application closed;

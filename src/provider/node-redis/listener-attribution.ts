@@ -8,9 +8,9 @@
  * being called. A mismatch re-tags the listener and the next older one is called: the only listener of a live
  * connection is never dropped on a guess. When the application closes a client, its listeners are disposed.
  *
- * Without node-redis's channels (node-redis 5.x) nothing is tagged by the trace. Clients the application watched
- * (`watchNodeRedisClient`, `watchNodeRedisPool`, `watchNodeRedisCluster`) are hooked instead (`client-hook.ts`):
- * a call names its client, and a second listener of the same client in one renewal is found to be a duplicate
+ * Without node-redis's channels (node-redis before 5.12) nothing is tagged by the trace. Clients the application
+ * watched (`watchNodeRedisClient`, `watchNodeRedisPool`, `watchNodeRedisCluster`) are hooked instead
+ * (`client-hook.ts`): a call names its client, and a second listener of the same client in one renewal is found to be a duplicate
  * (nothing sent); the older of the two is then disposed. A listener of a client the application closed is
  * disposed at its first call. Every other listener is called, as before.
  *
@@ -96,7 +96,7 @@ export class NodeRedisListenerAttribution<S extends AttributedSubscriber> {
 
   /**
    * Tags a new subscription (call synchronously at the start of `subscribe`). `supersedes` is true when the tag
-   * comes from a `watchNodeRedisClient` announcement (node-redis 5.x): the client's older listeners are then
+   * comes from a `watchNodeRedisClient` announcement (node-redis before 5.12): the client's older listeners are then
    * known to be stale at once (see {@link NodeRedisListenerAttribution.supersedeOlder}).
    */
   tag(): { clientId: string | undefined; order: number; supersedes: boolean } {

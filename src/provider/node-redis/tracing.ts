@@ -10,7 +10,7 @@
  * - `node-redis:command` (tracing channel): calling a listener's `onNext` sends `AUTH` synchronously, so the
  *   command's `start` event, fired inside that call, names the client for certain.
  *
- * With node-redis 5.x (no channels) every function here returns `undefined` and nothing is attributed.
+ * With node-redis before 5.12 (no channels) every function here returns `undefined` and nothing is attributed.
  *
  * @module
  */

@@ -5,9 +5,10 @@
  *   authenticates with the fresh token and node-redis resubscribes — well before the old token expires;
  * - a client whose re-`AUTH` the server refused: it reconnects the client with the current token instead of
  *   letting the server close it at expiry;
- * - node-redis 5.x, which has no diagnostics channels: the client is hooked (`client-hook.ts`), so the listener
- *   node-redis leaks on every reconnect sends no second `AUTH` and is dropped; watched before `connect()`, each
- *   of the client's subscriptions is also named as it is made (6.3+ needs no watch for that).
+ * - node-redis before 5.12, which has no diagnostics channels: the client is hooked (`client-hook.ts`), so the
+ *   listener node-redis leaks on every reconnect sends no second `AUTH` and is dropped; watched before
+ *   `connect()`, each of the client's subscriptions is also named as it is made (6.3+ and 5.12+ need no watch
+ *   for that).
  *
  * The reconnect sends `QUIT` (allowed in subscribe mode); the server closes the connection after answering,
  * and node-redis reconnects and resubscribes by itself. The client's `reconnectStrategy` must allow that.
@@ -55,7 +56,8 @@ function addressOf(client: WatchableNodeRedisClient): string | undefined {
  *
  * @param client - a node-redis v5 or v6 client (standalone; for pub/sub, the subscriber client).
  * @param provider - the provider the client authenticates with.
- * @returns a handle whose `dispose()` stops watching (call it after closing the client: watching the close releases what node-redis 5.x leaves subscribed).
+ * @returns a handle whose `dispose()` stops watching (call it after closing the client: watching the close releases
+ *   what node-redis before 5.12 leaves subscribed).
  */
 export function watchNodeRedisClient(client: WatchableNodeRedisClient, provider: EntraIdCredentialsProvider): NodeRedisClientWatch {
   return watchNodeRedisMember(client, provider);
@@ -90,9 +92,9 @@ export function watchNodeRedisMember(
     reconnecting = false;
   };
   // node-redis emits `connect` and subscribes for that connection's handshake in the same synchronous run: name
-  // that subscription, so the listeners leaked by earlier connections are dropped at once (node-redis 5.x).
+  // that subscription, so the listeners leaked by earlier connections are dropped at once (node-redis before 5.12).
   const onConnect = (): void => announceSubscription(tag);
-  // The application closed the client: its subscriptions are over (node-redis 5.x may not dispose them).
+  // The application closed the client: its subscriptions are over (node-redis before 5.12 may not dispose them).
   const onEnd = (): void => releaseWatchedClient(tag);
   const onRenewed = (): void => {
     const resp = client.options?.RESP ?? 2;

@@ -6,7 +6,7 @@
  * whenever the cluster reports a node connection (`node-connect`, emitted before that connection's handshake
  * subscribes), and before each renewal is delivered, so nodes added by a topology change are watched too. Each
  * node client then gets what a watched standalone client gets: one `AUTH` per renewal however often it
- * reconnected (node-redis 5.x), a reconnect with the current token when the server refused its re-`AUTH`, and,
+ * reconnected (node-redis before 5.12), a reconnect with the current token when the server refused its re-`AUTH`, and,
  * for a RESP2 pub/sub node, a reconnect on each renewal instead of a silently skipped `AUTH`.
  *
  * @module
@@ -41,7 +41,8 @@ export interface WatchableNodeRedisCluster {
  *
  * @param cluster - a node-redis v5 or v6 cluster (`createCluster(...)`).
  * @param provider - the provider the cluster's clients authenticate with (`defaults.credentialsProvider`).
- * @returns a handle whose `dispose()` stops watching (call it after closing the cluster: watching the close releases what node-redis 5.x leaves subscribed).
+ * @returns a handle whose `dispose()` stops watching (call it after closing the cluster: watching the close releases
+ *   what node-redis before 5.12 leaves subscribed).
  * @throws {@link ConfigurationError} (`cluster`) when `cluster` is not a node-redis cluster.
  */
 export function watchNodeRedisCluster(cluster: WatchableNodeRedisCluster, provider: EntraIdCredentialsProvider): NodeRedisGroupWatch {

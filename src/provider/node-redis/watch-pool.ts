@@ -6,7 +6,7 @@
  * through). The watch wraps that method on the pool object, so each member is watched the first time it runs a
  * task; before each renewal is delivered it also runs an empty task on every idle member, so members that sat
  * idle are watched too. Each member then gets what a watched standalone client gets: one `AUTH` per renewal
- * however often it reconnected (node-redis 5.x), and a reconnect with the current token when the server refused
+ * however often it reconnected (node-redis before 5.12), and a reconnect with the current token when the server refused
  * its re-`AUTH`.
  *
  * @module
@@ -36,7 +36,8 @@ type Execute = WatchableNodeRedisPool['execute'];
  *
  * @param pool - a node-redis v5 or v6 pool (`createClientPool(...)`).
  * @param provider - the provider the pool's clients authenticate with.
- * @returns a handle whose `dispose()` stops watching (call it after closing the pool: watching the close releases what node-redis 5.x leaves subscribed).
+ * @returns a handle whose `dispose()` stops watching (call it after closing the pool: watching the close releases
+ *   what node-redis before 5.12 leaves subscribed).
  * @throws {@link ConfigurationError} (`pool`) when `pool` is not a node-redis pool.
  */
 export function watchNodeRedisPool(pool: WatchableNodeRedisPool, provider: EntraIdCredentialsProvider): NodeRedisGroupWatch {

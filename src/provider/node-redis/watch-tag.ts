@@ -1,5 +1,6 @@
 /**
- * Client identity for node-redis versions without diagnostics channels (5.x), given by `watchNodeRedisClient`.
+ * Client identity for node-redis versions without diagnostics channels (5.x before 5.12), given by
+ * `watchNodeRedisClient`.
  *
  * node-redis emits `connect` and then, in the same synchronous run, calls the credentials provider's
  * `subscribe` for that connection's handshake. The watch's `connect` listener announces its client here; the
@@ -42,7 +43,7 @@ export function onWatchedClientReleased(handler: (tag: string) => void): () => v
   };
 }
 
-/** A watched client ended: its subscriptions are over (node-redis 5.x does not always dispose them). */
+/** A watched client ended: its subscriptions are over (node-redis before 5.12 does not always dispose them). */
 export function releaseWatchedClient(tag: string): void {
   for (const handler of [...releaseHandlers]) handler(tag);
 }

@@ -1,11 +1,11 @@
-// watchNodeRedisPool / watchNodeRedisCluster through the env.emulator's gates: node-redis 5.x pool members and cluster
+// watchNodeRedisPool / watchNodeRedisCluster through the emulator's gates: node-redis 5.9 pool members and cluster
 // nodes send one AUTH per connection per renewal however often they reconnected (node-redis leaks a listener per
-// reconnect and has no diagnostics channels), nothing stays subscribed after close(); and a re-AUTH the server
+// reconnect and, before 5.12, has no diagnostics channels), nothing stays subscribed after close(); and a re-AUTH the server
 // refuses makes the watched member reconnect with the current token instead of waiting for expiry.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { createClientPool, createCluster } from 'redis';
-import { createClientPool as createClientPool5, createCluster as createCluster5 } from 'redis5';
+import { createClientPool as createClientPool59, createCluster as createCluster59 } from 'redis59';
 import type { AzureRedis } from '../../../src/emulator/index.js';
 import type { RedisGate } from '../../../src/emulator/gate/redis-gate.js';
 import type { EntraIdCredentialsProvider } from '../../../src/provider/entra-id-credentials-provider.js';
@@ -50,7 +50,7 @@ describe('node-redis pools and clusters watched as a group', () => {
   const socketOf = (redis: AzureRedis) =>
     ({ host: redis.host, port: redis.port, tls: true as const, reconnectStrategy: () => 50 }) as const;
 
-  function clusterOf(library: 5 | 6, provider: EntraIdCredentialsProvider) {
+  function clusterOf(library: '5.9' | 6, provider: EntraIdCredentialsProvider) {
     const redis = env.emulator.redis;
     assert.ok(redis);
     const options = {
@@ -59,12 +59,12 @@ describe('node-redis pools and clusters watched as a group', () => {
       RESP: 3 as const,
       defaults: { credentialsProvider: provider, socket: { tls: true as const, servername: 'localhost', reconnectStrategy: () => 50 } },
     };
-    const cluster = library === 5 ? createCluster5(options) : createCluster(options);
+    const cluster = library === '5.9' ? createCluster59(options) : createCluster(options);
     cluster.on('error', () => undefined);
     return cluster;
   }
 
-  for (const library of [5, 6] as const) {
+  for (const library of ['5.9', 6] as const) {
     it(`redis@${library} pool: after two reconnects of every member, one AUTH per member per renewal; close() leaves nothing`, async (t) => {
       const gate = env.single.gates[0];
       assert.ok(gate);
@@ -73,7 +73,7 @@ describe('node-redis pools and clusters watched as a group', () => {
       t.after(() => provider.close());
       const options = { socket: socketOf(env.single), RESP: 3 as const, credentialsProvider: provider };
       const sizes = { minimum: 3, maximum: 3 };
-      const pool = library === 5 ? createClientPool5(options, sizes) : createClientPool(options, sizes);
+      const pool = library === '5.9' ? createClientPool59(options, sizes) : createClientPool(options, sizes);
       pool.on('error', () => undefined);
       let closed = false;
       t.after(() => {
@@ -83,7 +83,7 @@ describe('node-redis pools and clusters watched as a group', () => {
       t.after(() => watch.dispose());
       await pool.connect();
       await dropConnections([gate], 2, 3, () => Promise.all([pool.ping(), pool.ping(), pool.ping()]));
-      assert.ok(provider.subscriberCount > 3, 'node-redis leaked listeners on reconnect (what the watch fixes on 5.x)');
+      assert.ok(provider.subscriberCount > 3, 'node-redis leaked listeners on reconnect (what the watch fixes on 5.9)');
 
       const traffic = load((i) => pool.set(`pool${library}:${i % 20}`, String(i)));
       await renewals(provider, 2);
@@ -175,7 +175,7 @@ describe('node-redis pools and clusters watched as a group', () => {
     const expiredBefore = gateTotal(redis.gates, 'expiryClosures');
     const provider = servicePrincipalProvider(env.emulator);
     t.after(() => provider.close());
-    const cluster = clusterOf(5, provider);
+    const cluster = clusterOf('5.9', provider);
     t.after(() => cluster.destroy());
     const watch = watchNodeRedisCluster(cluster, provider);
     t.after(() => watch.dispose());

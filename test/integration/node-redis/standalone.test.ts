@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { createClient } from 'redis';
 import { createClient as createClient5 } from 'redis5';
+import { createClient as createClient59 } from 'redis59';
 import type { Emulator } from '../../../src/emulator/index.js';
 import { watchNodeRedisClient, type WatchableNodeRedisClient } from '../../../src/provider/node-redis/watch-client.js';
 import {
@@ -23,6 +24,7 @@ const OID = DEFAULT_SECRET_PRINCIPAL.objectId;
 
 interface Client {
   readonly isReady: boolean;
+  readonly isOpen: boolean;
   connect(): Promise<unknown>;
   set(key: string, value: string): Promise<unknown>;
   get(key: string): Promise<unknown>;
@@ -37,14 +39,18 @@ describe('node-redis standalone: every connection stays authenticated', () => {
   });
   after(() => emulator.close());
 
-  const make = (library: 5 | 6, resp: 2 | 3, provider: ReturnType<typeof servicePrincipalProvider>): Client => {
+  /** 6: node-redis 6.3; '5.12': the latest 5.x (diagnostics channels, like 6.3); '5.9': a 5.x without them. */
+  const make = (library: 6 | '5.12' | '5.9', resp: 2 | 3, provider: ReturnType<typeof servicePrincipalProvider>): Client => {
     const redis = emulator.redis;
     assert.ok(redis);
     const socket = { host: redis.host, port: redis.port, tls: true as const, reconnectStrategy: () => 50 };
+    const options = { socket, ...(resp === 3 ? { RESP: 3 as const } : {}), credentialsProvider: provider };
     const client =
       library === 6
         ? createClient({ socket, RESP: resp, credentialsProvider: provider })
-        : createClient5({ socket, ...(resp === 3 ? { RESP: 3 as const } : {}), credentialsProvider: provider });
+        : library === '5.12'
+          ? createClient5(options)
+          : createClient59(options);
     client.on('error', () => undefined);
     return client;
   };
@@ -56,8 +62,8 @@ describe('node-redis standalone: every connection stays authenticated', () => {
       assert.equal(await client.get(`standalone:${i % 50}`), String(i));
     });
 
-  for (const resp of [3, 2] as const) {
-    it(`redis@6 RESP${resp}: 5 reconnects, 3 renewals: one AUTH per token per connection, no expiry closure, no failed command`, async (t) => {
+  for (const [library, resp] of [[6, 3], [6, 2], ['5.12', 3]] as const) {
+    it(`redis@${library} RESP${resp}: 5 reconnects, 3 renewals: one AUTH per token per connection, no expiry closure, no failed command`, async (t) => {
       const redis = emulator.redis;
       assert.ok(redis);
       const gate = redis.gates[0];
@@ -65,8 +71,11 @@ describe('node-redis standalone: every connection stays authenticated', () => {
       const expiredBefore = gateTotal(redis.gates, 'expiryClosures');
       const provider = servicePrincipalProvider(emulator);
       t.after(() => provider.close());
-      const client = make(6, resp, provider);
-      t.after(() => client.destroy());
+      const client = make(library, resp, provider);
+      // node-redis 5.x throws on destroy() after close().
+      t.after(() => {
+        if (client.isOpen) client.destroy();
+      });
       await client.connect();
       // Five reconnects (the gate drops the connection, node-redis reconnects and subscribes again).
       for (let i = 0; i < 5; i++) {
@@ -131,7 +140,7 @@ describe('node-redis standalone: every connection stays authenticated', () => {
     assert.equal(await b.get('x'), null);
   });
 
-  it('redis@5.9 (no tracing channels): no expiry closure; after k reconnects a renewal sends k+1 AUTHs (documented)', async (t) => {
+  it('redis@5.9 (no diagnostics channels): no expiry closure; after k reconnects a renewal sends k+1 AUTHs (documented)', async (t) => {
     const redis = emulator.redis;
     assert.ok(redis);
     const gate = redis.gates[0];
@@ -139,7 +148,7 @@ describe('node-redis standalone: every connection stays authenticated', () => {
     const expiredBefore = gateTotal(redis.gates, 'expiryClosures');
     const provider = servicePrincipalProvider(emulator);
     t.after(() => provider.close());
-    const client = make(5, 3, provider);
+    const client = make('5.9', 3, provider);
     t.after(() => client.destroy());
     await client.connect();
     for (let i = 0; i < 2; i++) {
@@ -165,7 +174,7 @@ describe('node-redis standalone: every connection stays authenticated', () => {
     const expiredBefore = gateTotal(redis.gates, 'expiryClosures');
     const provider = servicePrincipalProvider(emulator);
     t.after(() => provider.close());
-    const client = make(5, 3, provider);
+    const client = make('5.9', 3, provider);
     let closed = false;
     t.after(() => {
       if (!closed) client.destroy();

@@ -1,4 +1,4 @@
-// Real node-redis (v6 and v5, RESP2 and RESP3) against a real redis-server started here: the provider plugs
+// Real node-redis (6.3, 5.12 and 5.9; RESP2 and RESP3) against a real redis-server started here: the provider plugs
 // into createClient({ credentialsProvider }) unchanged, the handshake uses its credentials and a renewal AUTHs.
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -7,6 +7,7 @@ import { createServer } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { createClient } from 'redis';
 import { createClient as createClient5 } from 'redis5';
+import { createClient as createClient59 } from 'redis59';
 import { createFromIdentityProvider } from '../../../src/provider/create-from-identity-provider.js';
 import { FakeIdentityProvider } from '../../helpers/fake-identity.js';
 
@@ -78,12 +79,21 @@ describe('EntraIdCredentialsProvider with real node-redis', () => {
     client.on('error', () => undefined);
     return client;
   };
+  const v59 = (resp: 2 | 3, provider: Provider): MinimalClient => {
+    const client = createClient59({ socket: { host: '127.0.0.1', port, reconnectStrategy: false }, RESP: resp, credentialsProvider: provider });
+    client.on('error', () => undefined);
+    return client;
+  };
   const variants = [
-  // node-redis 5.9's close() returns early on an idle connection without disposing its subscription.
-    { library: 'redis@6', create: v6, resp: 2, handshake: 'auth', leftAfterClose: 0 },
-    { library: 'redis@6', create: v6, resp: 3, handshake: 'hello', leftAfterClose: 0 },
-    { library: 'redis@5', create: v5, resp: 2, handshake: 'hello', leftAfterClose: 1 },
-    { library: 'redis@5', create: v5, resp: 3, handshake: 'hello', leftAfterClose: 1 },
+    { library: 'redis@6.3', create: v6, resp: 2, handshake: 'auth', leftAfterClose: 0 },
+    { library: 'redis@6.3', create: v6, resp: 3, handshake: 'hello', leftAfterClose: 0 },
+    // 5.12 (the latest 5.x) publishes the same diagnostics channels as 6.3: its close is seen, nothing is left.
+    { library: 'redis@5.12', create: v5, resp: 2, handshake: 'hello', leftAfterClose: 0 },
+    { library: 'redis@5.12', create: v5, resp: 3, handshake: 'hello', leftAfterClose: 0 },
+    // node-redis 5.9's close() returns early on an idle connection without disposing its subscription (no channels
+    // to tell; watchNodeRedisClient releases it).
+    { library: 'redis@5.9', create: v59, resp: 2, handshake: 'hello', leftAfterClose: 1 },
+    { library: 'redis@5.9', create: v59, resp: 3, handshake: 'hello', leftAfterClose: 1 },
   ] as const;
 
   for (const variant of variants) {
