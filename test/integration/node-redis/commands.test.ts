@@ -1,9 +1,9 @@
 // Transactions and blocking commands across renewals, and a re-AUTH the server refuses: reported with the
 // connection's address, then the client reconnects with the current token instead of waiting to be closed.
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { createClient } from 'redis';
-import { startAzureRedis, type Emulator } from '../../../src/emulator/index.js';
+import { startAzureRedis } from '../../../src/emulator/index.js';
 import type { AccessTokenVerifier } from '../../../src/emulator/gate/token-verifier.js';
 import { testCertificateAuthority } from '../../helpers/test-ca.js';
 import type { ReAuthenticationFailedEvent } from '../../../src/provider/types.js';
@@ -15,21 +15,17 @@ import {
   refuseAuth,
   renewals,
   servicePrincipalProvider,
-  startTestEmulator,
+  useTestEmulator,
   until,
 } from './fixtures.js';
 
 const OID = DEFAULT_SECRET_PRINCIPAL.objectId;
 
 describe('node-redis commands across renewals', () => {
-  let emulator: Emulator;
-  before(async () => {
-    emulator = await startTestEmulator();
-  });
-  after(() => emulator.close());
+  const env = useTestEmulator();
 
   function client(provider: ReturnType<typeof servicePrincipalProvider>) {
-    const redis = emulator.redis;
+    const redis = env.emulator.redis;
     assert.ok(redis);
     const c = createClient({ socket: { host: redis.host, port: redis.port, tls: true, reconnectStrategy: () => 50 }, RESP: 3, credentialsProvider: provider });
     c.on('error', () => undefined);
@@ -37,10 +33,10 @@ describe('node-redis commands across renewals', () => {
   }
 
   it('multi() transactions are never split by an AUTH: every EXEC returns all its replies', async (t) => {
-    const redis = emulator.redis;
+    const redis = env.emulator.redis;
     assert.ok(redis);
     const expiredBefore = gateTotal(redis.gates, 'expiryClosures');
-    const provider = servicePrincipalProvider(emulator);
+    const provider = servicePrincipalProvider(env.emulator);
     t.after(() => provider.close());
     const c = client(provider);
     t.after(() => c.destroy());
@@ -63,10 +59,10 @@ describe('node-redis commands across renewals', () => {
   });
 
   it(`BLPOP with a timeout longer than the token lifetime (${TOKEN_SECONDS} s) loses nothing`, async (t) => {
-    const redis = emulator.redis;
+    const redis = env.emulator.redis;
     assert.ok(redis);
     const expiredBefore = gateTotal(redis.gates, 'expiryClosures');
-    const provider = servicePrincipalProvider(emulator);
+    const provider = servicePrincipalProvider(env.emulator);
     t.after(() => provider.close());
     const blocked = client(provider);
     const pusher = client(provider);
@@ -84,13 +80,13 @@ describe('node-redis commands across renewals', () => {
   });
 
   it('a refused re-AUTH is reported with the address, and watchNodeRedisClient reconnects the client', async (t) => {
-    const redis = emulator.redis;
+    const redis = env.emulator.redis;
     const server = redis?.servers[0];
     assert.ok(redis && server);
     const gate = redis.gates[0];
     assert.ok(gate);
     const expiredBefore = gateTotal(redis.gates, 'expiryClosures');
-    const provider = servicePrincipalProvider(emulator);
+    const provider = servicePrincipalProvider(env.emulator);
     t.after(() => provider.close());
     const c = client(provider);
     t.after(() => c.destroy());
@@ -120,7 +116,7 @@ describe('node-redis commands across renewals', () => {
     // token's deadline), as on Azure.
     let refuse = false;
     const verifier: AccessTokenVerifier = {
-      verifyAccessToken: (token, nowMs) => (refuse ? { ok: false, reason: 'bad-signature' } : emulator.identity.verifyAccessToken(token, nowMs)),
+      verifyAccessToken: (token, nowMs) => (refuse ? { ok: false, reason: 'bad-signature' } : env.emulator.identity.verifyAccessToken(token, nowMs)),
     };
     const redis = await startAzureRedis({ verifier, ca: testCertificateAuthority(), tls: true });
     t.after(() => redis.close());
@@ -128,7 +124,7 @@ describe('node-redis commands across renewals', () => {
     assert.ok(gate);
     // Renew at 60 % of the 4 s life: the old token expires 1.6 s after a renewal and the next renewal comes 2.4 s
     // after it, so only a retry (0.5 s after the refusal) keeps the refused connection authenticated past expiry.
-    const provider = servicePrincipalProvider(emulator, { expirationRefreshRatio: 0.6 });
+    const provider = servicePrincipalProvider(env.emulator, { expirationRefreshRatio: 0.6 });
     t.after(() => provider.close());
     const c = createClient({ socket: { host: redis.host, port: redis.port, tls: true, reconnectStrategy: () => 50 }, RESP: 3, credentialsProvider: provider });
     c.on('error', () => undefined);

@@ -28,6 +28,26 @@ export async function startTestEmulator(cluster = false): Promise<Emulator> {
 }
 
 /**
+ * Call inside a `describe`: starts the test emulator (gated standalone redis-server) before its tests and stops it
+ * after them. Read `emulator` inside tests.
+ */
+export function useTestEmulator(): { readonly emulator: Emulator } {
+  let emulator: Emulator | undefined;
+  before(async () => {
+    emulator = await startTestEmulator();
+  });
+  after(async () => {
+    await emulator?.close();
+  });
+  return {
+    get emulator() {
+      assert.ok(emulator, 'the emulator is started in before()');
+      return emulator;
+    },
+  };
+}
+
+/**
  * Call inside a `describe`: starts, before its tests, the emulator with a gated 3-master cluster and a standalone
  * Azure-like Redis trusting the same identity emulator; stops both after them. Read the fields inside tests.
  */
@@ -126,6 +146,26 @@ export function load(command: (i: number) => Promise<unknown>): { stop: () => Pr
       return { ok, failed };
     },
   };
+}
+
+/**
+ * Drops every connection at the gates `rounds` times; each time waits for `expected` new connections and for
+ * `ready()` to resolve (a command through the reconnected client).
+ */
+export async function dropConnections(gates: readonly RedisGate[], rounds: number, expected: number, ready: () => Promise<unknown>): Promise<void> {
+  for (let i = 0; i < rounds; i++) {
+    const before = gates.reduce((sum, gate) => sum + gate.stats().connectionsTotal, 0);
+    for (const gate of gates) gate.closeAll();
+    await until('the reconnects', () => gates.reduce((sum, gate) => sum + gate.stats().connectionsTotal, 0) >= before + expected);
+    await until('a working connection', async () => {
+      try {
+        await ready();
+        return true;
+      } catch {
+        return false;
+      }
+    });
+  }
 }
 
 /** Resolves after `count` more `tokenRenewed` events. */

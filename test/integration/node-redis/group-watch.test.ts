@@ -7,7 +7,6 @@ import { describe, it } from 'node:test';
 import { createClientPool, createCluster } from 'redis';
 import { createClientPool as createClientPool59, createCluster as createCluster59 } from 'redis59';
 import type { AzureRedis } from '../../../src/emulator/index.js';
-import type { RedisGate } from '../../../src/emulator/gate/redis-gate.js';
 import type { EntraIdCredentialsProvider } from '../../../src/provider/entra-id-credentials-provider.js';
 import type { ReAuthenticationFailedEvent } from '../../../src/provider/types.js';
 import { watchNodeRedisCluster } from '../../../src/provider/node-redis/watch-cluster.js';
@@ -23,26 +22,10 @@ import {
   useClusterAndStandalone,
   load,
   refuseAuth,
+  dropConnections,
 } from './fixtures.js';
 
 const OID = DEFAULT_SECRET_PRINCIPAL.objectId;
-
-/** Drops every connection at the gates `rounds` times, waiting each time for `expected` new connections. */
-async function dropConnections(gates: readonly RedisGate[], rounds: number, expected: number, ready: () => Promise<unknown>): Promise<void> {
-  for (let i = 0; i < rounds; i++) {
-    const before = gates.reduce((sum, gate) => sum + gate.stats().connectionsTotal, 0);
-    for (const gate of gates) gate.closeAll();
-    await until('the reconnects', () => gates.reduce((sum, gate) => sum + gate.stats().connectionsTotal, 0) >= before + expected);
-    await until('a working connection', async () => {
-      try {
-        await ready();
-        return true;
-      } catch {
-        return false;
-      }
-    });
-  }
-}
 
 describe('node-redis pools and clusters watched as a group', () => {
   const env = useClusterAndStandalone();

@@ -2,21 +2,16 @@
 // take AUTH (node-redis skips it silently): without help the gate closes them at expiry; with
 // watchNodeRedisClient the skip is reported and the client reconnects with the fresh token right away.
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { createClient } from 'redis';
-import type { Emulator } from '../../../src/emulator/index.js';
 import type { ReAuthenticationSkippedEvent } from '../../../src/provider/types.js';
 import { watchNodeRedisClient } from '../../../src/provider/node-redis/watch-client.js';
-import { DEFAULT_SECRET_PRINCIPAL, assertOneAuthPerToken, gateTotal, renewals, servicePrincipalProvider, startTestEmulator, until } from './fixtures.js';
+import { DEFAULT_SECRET_PRINCIPAL, assertOneAuthPerToken, gateTotal, renewals, servicePrincipalProvider, useTestEmulator, until } from './fixtures.js';
 
 const OID = DEFAULT_SECRET_PRINCIPAL.objectId;
 
 describe('node-redis pub/sub across token rotations', () => {
-  let emulator: Emulator;
-  before(async () => {
-    emulator = await startTestEmulator();
-  });
-  after(() => emulator.close());
+  const env = useTestEmulator();
 
   async function run(
     t: { after: (fn: () => unknown) => void },
@@ -24,10 +19,10 @@ describe('node-redis pub/sub across token rotations', () => {
     watch: boolean,
     rotations: number,
   ): Promise<{ published: number; received: number[]; skipped: ReAuthenticationSkippedEvent[]; reconnects: number; expired: number }> {
-    const redis = emulator.redis;
+    const redis = env.emulator.redis;
     assert.ok(redis);
     const expiredBefore = gateTotal(redis.gates, 'expiryClosures');
-    const provider = servicePrincipalProvider(emulator);
+    const provider = servicePrincipalProvider(env.emulator);
     t.after(() => provider.close());
     const socket = { host: redis.host, port: redis.port, tls: true as const, reconnectStrategy: () => 20 };
     const publisher = createClient({ socket, RESP: 3, credentialsProvider: provider });
@@ -66,7 +61,7 @@ describe('node-redis pub/sub across token rotations', () => {
     assert.deepEqual(result.received, Array.from({ length: result.published }, (_, i) => i));
     assert.equal(result.expired, 0);
     assert.deepEqual(result.skipped, []);
-    const redis = emulator.redis;
+    const redis = env.emulator.redis;
     assert.ok(redis);
     assertOneAuthPerToken(redis.gates, OID);
   });
@@ -79,7 +74,7 @@ describe('node-redis pub/sub across token rotations', () => {
 
   it('RESP2 subscriber with watchNodeRedisClient: skip reported, reconnect with the fresh token, no expiry closure', async (t) => {
     const result = await run(t, 2, true, 3);
-    const redis = emulator.redis;
+    const redis = env.emulator.redis;
     assert.ok(redis);
     assert.equal(result.expired, 0);
     assert.ok(result.skipped.length >= 3, `skipped events: ${result.skipped.length}`);

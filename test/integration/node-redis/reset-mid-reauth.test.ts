@@ -2,9 +2,8 @@
 // connection error, node-redis reconnects and subscribes again; the listener attribution must keep the live
 // connection's listener (never dispose it on the failure path) so every later renewal re-AUTHs it exactly once.
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { createClient } from 'redis';
-import type { Emulator } from '../../../src/emulator/index.js';
 import type { ReAuthenticationError } from '../../../src/errors.js';
 import {
   DEFAULT_SECRET_PRINCIPAL,
@@ -12,28 +11,24 @@ import {
   gateTotal,
   renewals,
   servicePrincipalProvider,
-  startTestEmulator,
+  useTestEmulator,
   until,
 } from './fixtures.js';
 
 const OID = DEFAULT_SECRET_PRINCIPAL.objectId;
 
 describe('node-redis: connection reset in the middle of a re-AUTH', () => {
-  let emulator: Emulator;
-  before(async () => {
-    emulator = await startTestEmulator();
-  });
-  after(() => emulator.close());
+  const env = useTestEmulator();
 
   for (const resp of [3, 2] as const) {
     it(`redis@6 RESP${resp}: the reconnected connection is re-AUTHed on every later renewal, once`, async (t) => {
-      const redis = emulator.redis;
+      const redis = env.emulator.redis;
       assert.ok(redis);
       const gate = redis.gates[0];
       assert.ok(gate);
       const firstConnection = gate.stats().connectionsTotal + 1;
       const rejectedBefore = gateTotal(redis.gates, 'authRejected');
-      const provider = servicePrincipalProvider(emulator);
+      const provider = servicePrincipalProvider(env.emulator);
       t.after(() => provider.close());
       const failures: ReAuthenticationError[] = [];
       provider.on('reAuthenticationFailed', ({ error }) => failures.push(error));

@@ -2,11 +2,10 @@
 // AUTH per connection per renewal even after many reconnects (node-redis leaks a listener per reconnect), and
 // nothing left subscribed after close()/destroy().
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { createClient } from 'redis';
 import { createClient as createClient5 } from 'redis5';
 import { createClient as createClient59 } from 'redis59';
-import type { Emulator } from '../../../src/emulator/index.js';
 import { watchNodeRedisClient, type WatchableNodeRedisClient } from '../../../src/provider/node-redis/watch-client.js';
 import {
   DEFAULT_SECRET_PRINCIPAL,
@@ -15,9 +14,10 @@ import {
   gateTotal,
   renewals,
   servicePrincipalProvider,
-  startTestEmulator,
+  useTestEmulator,
   until,
   load,
+  dropConnections,
 } from './fixtures.js';
 
 const OID = DEFAULT_SECRET_PRINCIPAL.objectId;
@@ -33,15 +33,11 @@ interface Client {
 }
 
 describe('node-redis standalone: every connection stays authenticated', () => {
-  let emulator: Emulator;
-  before(async () => {
-    emulator = await startTestEmulator();
-  });
-  after(() => emulator.close());
+  const env = useTestEmulator();
 
   /** 6: node-redis 6.3; '5.12': the latest 5.x (diagnostics channels, like 6.3); '5.9': a 5.x without them. */
   const make = (library: 6 | '5.12' | '5.9', resp: 2 | 3, provider: ReturnType<typeof servicePrincipalProvider>): Client => {
-    const redis = emulator.redis;
+    const redis = env.emulator.redis;
     assert.ok(redis);
     const socket = { host: redis.host, port: redis.port, tls: true as const, reconnectStrategy: () => 50 };
     const options = { socket, ...(resp === 3 ? { RESP: 3 as const } : {}), credentialsProvider: provider };
@@ -64,12 +60,12 @@ describe('node-redis standalone: every connection stays authenticated', () => {
 
   for (const [library, resp] of [[6, 3], [6, 2], ['5.12', 3]] as const) {
     it(`redis@${library} RESP${resp}: 5 reconnects, 3 renewals: one AUTH per token per connection, no expiry closure, no failed command`, async (t) => {
-      const redis = emulator.redis;
+      const redis = env.emulator.redis;
       assert.ok(redis);
       const gate = redis.gates[0];
       assert.ok(gate);
       const expiredBefore = gateTotal(redis.gates, 'expiryClosures');
-      const provider = servicePrincipalProvider(emulator);
+      const provider = servicePrincipalProvider(env.emulator);
       t.after(() => provider.close());
       const client = make(library, resp, provider);
       // node-redis 5.x throws on destroy() after close().
@@ -78,11 +74,7 @@ describe('node-redis standalone: every connection stays authenticated', () => {
       });
       await client.connect();
       // Five reconnects (the gate drops the connection, node-redis reconnects and subscribes again).
-      for (let i = 0; i < 5; i++) {
-        const before = gate.stats().connectionsTotal;
-        gate.closeAll();
-        await until('a reconnect', () => gate.stats().connectionsTotal > before && client.isReady);
-      }
+      await dropConnections([gate], 5, 1, () => client.get('x'));
       assert.equal(provider.subscriberCount, 6, 'node-redis leaked one subscription per reconnect (known)');
       const loop = traffic(client);
       await renewals(provider, 3);
@@ -100,31 +92,27 @@ describe('node-redis standalone: every connection stays authenticated', () => {
   }
 
   it('redis@6: destroy() after reconnects and before any renewal leaves nothing subscribed', async (t) => {
-    const redis = emulator.redis;
+    const redis = env.emulator.redis;
     assert.ok(redis);
     const gate = redis.gates[0];
     assert.ok(gate);
-    const provider = servicePrincipalProvider(emulator);
+    const provider = servicePrincipalProvider(env.emulator);
     t.after(() => provider.close());
     const client = make(6, 3, provider);
     await client.connect();
-    for (let i = 0; i < 3; i++) {
-      const before = gate.stats().connectionsTotal;
-      gate.closeAll();
-      await until('a reconnect', () => gate.stats().connectionsTotal > before && client.isReady);
-    }
+    await dropConnections([gate], 3, 1, () => client.get('x'));
     assert.equal(provider.subscriberCount, 4);
     client.destroy();
     assert.equal(provider.subscriberCount, 0);
   });
 
   it('redis@6: two clients sharing the provider each keep their own listener (never drops the only one)', async (t) => {
-    const redis = emulator.redis;
+    const redis = env.emulator.redis;
     assert.ok(redis);
     const gate = redis.gates[0];
     assert.ok(gate);
     const expiredBefore = gateTotal(redis.gates, 'expiryClosures');
-    const provider = servicePrincipalProvider(emulator);
+    const provider = servicePrincipalProvider(env.emulator);
     t.after(() => provider.close());
     const a = make(6, 3, provider);
     const b = make(6, 2, provider);
@@ -141,21 +129,17 @@ describe('node-redis standalone: every connection stays authenticated', () => {
   });
 
   it('redis@5.9 (no diagnostics channels): no expiry closure; after k reconnects a renewal sends k+1 AUTHs (documented)', async (t) => {
-    const redis = emulator.redis;
+    const redis = env.emulator.redis;
     assert.ok(redis);
     const gate = redis.gates[0];
     assert.ok(gate);
     const expiredBefore = gateTotal(redis.gates, 'expiryClosures');
-    const provider = servicePrincipalProvider(emulator);
+    const provider = servicePrincipalProvider(env.emulator);
     t.after(() => provider.close());
     const client = make('5.9', 3, provider);
     t.after(() => client.destroy());
     await client.connect();
-    for (let i = 0; i < 2; i++) {
-      const before = gate.stats().connectionsTotal;
-      gate.closeAll();
-      await until('a reconnect', () => gate.stats().connectionsTotal > before && client.isReady);
-    }
+    await dropConnections([gate], 2, 1, () => client.get('x'));
     const live = gate.connections().find((c) => c.closedReason === undefined && c.oid === OID);
     assert.ok(live);
     await renewals(provider, 1);
@@ -167,12 +151,12 @@ describe('node-redis standalone: every connection stays authenticated', () => {
   });
 
   it('redis@5.9 watched with watchNodeRedisClient before connect(): one AUTH per renewal after k reconnects', async (t) => {
-    const redis = emulator.redis;
+    const redis = env.emulator.redis;
     assert.ok(redis);
     const gate = redis.gates[0];
     assert.ok(gate);
     const expiredBefore = gateTotal(redis.gates, 'expiryClosures');
-    const provider = servicePrincipalProvider(emulator);
+    const provider = servicePrincipalProvider(env.emulator);
     t.after(() => provider.close());
     const client = make('5.9', 3, provider);
     let closed = false;
@@ -182,11 +166,7 @@ describe('node-redis standalone: every connection stays authenticated', () => {
     const watch = watchNodeRedisClient(client as unknown as WatchableNodeRedisClient, provider);
     t.after(() => watch.dispose());
     await client.connect();
-    for (let i = 0; i < 2; i++) {
-      const before = gate.stats().connectionsTotal;
-      gate.closeAll();
-      await until('a reconnect', () => gate.stats().connectionsTotal > before && client.isReady);
-    }
+    await dropConnections([gate], 2, 1, () => client.get('x'));
     assert.equal(provider.subscriberCount, 1, 'the listeners leaked by the two reconnects were dropped');
     const live = gate.connections().find((c) => c.closedReason === undefined && c.oid === OID);
     assert.ok(live);
