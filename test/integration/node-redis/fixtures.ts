@@ -1,7 +1,7 @@
 // Shared set-up for the node-redis integration tests: the emulator (local Entra ID + gated redis-server), a
 // provider through the real MSAL service-principal path, and helpers that read the gate's AUTH records.
 import assert from 'node:assert/strict';
-import { after, before } from 'node:test';
+import { after, before, type TestContext } from 'node:test';
 import { startAzureRedis, startEmulator, type AzureRedis, type Emulator } from '../../../src/emulator/index.js';
 import { DEFAULT_SECRET_PRINCIPAL } from '../../../src/emulator/idp/constants.js';
 import type { RedisGate } from '../../../src/emulator/gate/redis-gate.js';
@@ -72,6 +72,23 @@ export function useClusterAndStandalone(): { readonly emulator: Emulator; readon
       return single;
     },
   };
+}
+
+/**
+ * The common start of a test on the emulator's standalone gate: the gated Redis, its gate, the gate's expiry
+ * closures so far, and a provider (closed after the test).
+ */
+export function standaloneCase(
+  t: TestContext,
+  emulator: Emulator,
+): { redis: NonNullable<Emulator['redis']>; gate: RedisGate; expiredBefore: number; provider: EntraIdCredentialsProvider } {
+  const redis = emulator.redis;
+  assert.ok(redis, 'the emulator has a gated Redis');
+  const gate = redis.gates[0];
+  assert.ok(gate, 'the gated Redis has a gate');
+  const provider = servicePrincipalProvider(emulator);
+  t.after(() => provider.close());
+  return { redis, gate, expiredBefore: gateTotal(redis.gates, 'expiryClosures'), provider };
 }
 
 /** A provider for the default secret principal, through MSAL against the emulator. */

@@ -18,6 +18,7 @@ import {
   until,
   load,
   dropConnections,
+  standaloneCase,
 } from './fixtures.js';
 
 const OID = DEFAULT_SECRET_PRINCIPAL.objectId;
@@ -60,13 +61,7 @@ describe('node-redis standalone: every connection stays authenticated', () => {
 
   for (const [library, resp] of [[6, 3], [6, 2], ['5.12', 3]] as const) {
     it(`redis@${library} RESP${resp}: 5 reconnects, 3 renewals: one AUTH per token per connection, no expiry closure, no failed command`, async (t) => {
-      const redis = env.emulator.redis;
-      assert.ok(redis);
-      const gate = redis.gates[0];
-      assert.ok(gate);
-      const expiredBefore = gateTotal(redis.gates, 'expiryClosures');
-      const provider = servicePrincipalProvider(env.emulator);
-      t.after(() => provider.close());
+      const { redis, gate, expiredBefore, provider } = standaloneCase(t, env.emulator);
       const client = make(library, resp, provider);
       // node-redis 5.x throws on destroy() after close().
       t.after(() => {
@@ -107,13 +102,7 @@ describe('node-redis standalone: every connection stays authenticated', () => {
   });
 
   it('redis@6: two clients sharing the provider each keep their own listener (never drops the only one)', async (t) => {
-    const redis = env.emulator.redis;
-    assert.ok(redis);
-    const gate = redis.gates[0];
-    assert.ok(gate);
-    const expiredBefore = gateTotal(redis.gates, 'expiryClosures');
-    const provider = servicePrincipalProvider(env.emulator);
-    t.after(() => provider.close());
+    const { redis, expiredBefore, provider } = standaloneCase(t, env.emulator);
     const a = make(6, 3, provider);
     const b = make(6, 2, provider);
     t.after(() => a.destroy());
@@ -129,13 +118,7 @@ describe('node-redis standalone: every connection stays authenticated', () => {
   });
 
   it('redis@5.9 (no diagnostics channels): no expiry closure; after k reconnects a renewal sends k+1 AUTHs (documented)', async (t) => {
-    const redis = env.emulator.redis;
-    assert.ok(redis);
-    const gate = redis.gates[0];
-    assert.ok(gate);
-    const expiredBefore = gateTotal(redis.gates, 'expiryClosures');
-    const provider = servicePrincipalProvider(env.emulator);
-    t.after(() => provider.close());
+    const { redis, gate, expiredBefore, provider } = standaloneCase(t, env.emulator);
     const client = make('5.9', 3, provider);
     t.after(() => client.destroy());
     await client.connect();
@@ -151,13 +134,7 @@ describe('node-redis standalone: every connection stays authenticated', () => {
   });
 
   it('redis@5.9 watched with watchNodeRedisClient before connect(): one AUTH per renewal after k reconnects', async (t) => {
-    const redis = env.emulator.redis;
-    assert.ok(redis);
-    const gate = redis.gates[0];
-    assert.ok(gate);
-    const expiredBefore = gateTotal(redis.gates, 'expiryClosures');
-    const provider = servicePrincipalProvider(env.emulator);
-    t.after(() => provider.close());
+    const { redis, gate, expiredBefore, provider } = standaloneCase(t, env.emulator);
     const client = make('5.9', 3, provider);
     let closed = false;
     t.after(() => {
