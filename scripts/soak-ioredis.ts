@@ -10,7 +10,7 @@
 // MSAL needs the emulator's CA trusted at process start (NODE_EXTRA_CA_CERTS): the script writes a CA to a temp
 // directory and re-spawns itself with the variable set. Results also go to bench/out/soak-ioredis-<mode>-<time>.json.
 import type { EventEmitter } from 'node:events';
-import { gateAuthFigures, reportSoak, soakFor } from './lib/soak.js';
+import { gateAuthFigures, reportSoak, soakFor, soakProvider } from './lib/soak.js';
 import { parseArgs } from 'node:util';
 import { Cluster as Cluster6, Redis as Redis6 } from 'ioredis';
 import { Cluster as Cluster5, Redis as Redis5 } from 'ioredis5';
@@ -19,7 +19,6 @@ import { DEFAULT_SECRET_PRINCIPAL } from '../src/emulator/idp/constants.js';
 import type { CertificateAuthority } from '../src/emulator/pki/certificate-authority.js';
 import { ensureTrustedCa } from '../src/emulator/trusted-ca.js';
 import { withEntraId } from '../src/ioredis/index.js';
-import { createFromServicePrincipal } from '../src/provider/factories/service-principal.js';
 
 const { values } = parseArgs({
   options: {
@@ -46,19 +45,7 @@ async function soak(ca: CertificateAuthority): Promise<void> {
   const emulator = await startEmulator({ ca, tokenLifetimeSeconds: tokenSeconds, redis: { cluster: clusterMode, tls: true } });
   const azure = emulator.redis;
   if (azure === undefined) throw new Error('no redis');
-  const provider = createFromServicePrincipal({
-    clientId: DEFAULT_SECRET_PRINCIPAL.clientId,
-    clientSecret: DEFAULT_SECRET_PRINCIPAL.clientSecret,
-    tenantId: emulator.identity.tenantId,
-    authorityHost: emulator.identity.authorityHost,
-    tokenManagerConfig: { expirationRefreshRatio: 0.5, lowerRefreshBoundMillis: 0, minRefreshIntervalMs: 250 },
-  });
-  let renewalsSeen = 0;
-  let reAuthFailures = 0;
-  let skipped = 0;
-  provider.on('tokenRenewed', () => renewalsSeen++);
-  provider.on('reAuthenticationFailed', () => reAuthFailures++);
-  provider.on('reAuthenticationSkipped', () => skipped++);
+  const { provider, events } = soakProvider(emulator);
   // re-AUTH jitter well inside the renewal margin (half a token's life)
   const options = { reAuthJitterMs: Math.min(500, (tokenSeconds * 1000) / 8) };
   const tls = { ca: ca.certPem };
@@ -113,7 +100,7 @@ async function soak(ca: CertificateAuthority): Promise<void> {
     });
   }
   const tokenRequestsAtStart = emulator.identity.stats().requestsByEndpoint.token ?? 0;
-  const renewalsAtStart = renewalsSeen;
+  const renewalsAtStart = events.renewals;
 
   let ok = 0;
   let failed = 0;
@@ -134,13 +121,13 @@ async function soak(ca: CertificateAuthority): Promise<void> {
     minutes,
     reconnectEverySeconds,
     gates: azure.gates,
-    progress: () => `${ok} ok, ${failed} failed, ${renewalsSeen} renewals`,
+    progress: () => `${ok} ok, ${failed} failed, ${events.renewals} renewals`,
   });
   running = false;
   await Promise.all(workers);
   await new Promise((r) => setTimeout(r, 500));
 
-  const renewals = renewalsSeen - renewalsAtStart;
+  const renewals = events.renewals - renewalsAtStart;
   const tokenRequests = (emulator.identity.stats().requestsByEndpoint.token ?? 0) - tokenRequestsAtStart;
   const result = {
     minutes,
@@ -156,8 +143,8 @@ async function soak(ca: CertificateAuthority): Promise<void> {
     tokenRequests,
     tokenRequestsPerRenewal: renewals === 0 ? 0 : tokenRequests / renewals,
     ...gateAuthFigures(azure.gates, DEFAULT_SECRET_PRINCIPAL.objectId),
-    reAuthFailures,
-    reAuthSkipped: skipped,
+    reAuthFailures: events.reAuthFailures,
+    reAuthSkipped: events.skipped,
     providerSubscribersBeforeClose: provider.subscriberCount,
     providerSubscribersAfterClose: 0,
   };

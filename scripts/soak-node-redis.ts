@@ -6,7 +6,7 @@
 //
 // MSAL needs the emulator's CA trusted at process start (NODE_EXTRA_CA_CERTS): the script writes a CA to a temp
 // directory and re-spawns itself with the variable set. Results also go to bench/out/soak-node-redis-<time>.json.
-import { gateAuthFigures, reportSoak, soakFor } from './lib/soak.js';
+import { gateAuthFigures, reportSoak, soakFor, soakProvider } from './lib/soak.js';
 import { parseArgs } from 'node:util';
 import { createClient, createClientPool, createCluster } from 'redis';
 import { createClient as createClient5, createClientPool as createClientPool5, createCluster as createCluster5 } from 'redis5';
@@ -16,7 +16,6 @@ import { DEFAULT_SECRET_PRINCIPAL } from '../src/emulator/idp/constants.js';
 import type { RedisGate } from '../src/emulator/gate/redis-gate.js';
 import type { CertificateAuthority } from '../src/emulator/pki/certificate-authority.js';
 import { ensureTrustedCa } from '../src/emulator/trusted-ca.js';
-import { createFromServicePrincipal } from '../src/provider/factories/service-principal.js';
 import { watchNodeRedisClient } from '../src/provider/node-redis/watch-client.js';
 import { watchNodeRedisCluster } from '../src/provider/node-redis/watch-cluster.js';
 import { watchNodeRedisPool } from '../src/provider/node-redis/watch-pool.js';
@@ -68,19 +67,7 @@ async function soak(ca: CertificateAuthority): Promise<void> {
   const single = await startAzureRedis({ verifier: emulator.identity, ca, tls: true });
   const cluster = emulator.redis;
   if (cluster === undefined) throw new Error('no cluster');
-  const provider = createFromServicePrincipal({
-    clientId: DEFAULT_SECRET_PRINCIPAL.clientId,
-    clientSecret: DEFAULT_SECRET_PRINCIPAL.clientSecret,
-    tenantId: emulator.identity.tenantId,
-    authorityHost: emulator.identity.authorityHost,
-    tokenManagerConfig: { expirationRefreshRatio: 0.5, lowerRefreshBoundMillis: 0, minRefreshIntervalMs: 250 },
-  });
-  let renewalsSeen = 0;
-  let reAuthFailures = 0;
-  let skipped = 0;
-  provider.on('tokenRenewed', () => renewalsSeen++);
-  provider.on('reAuthenticationFailed', () => reAuthFailures++);
-  provider.on('reAuthenticationSkipped', () => skipped++);
+  const { provider, events } = soakProvider(emulator);
 
   const socket = { host: single.host, port: single.port, tls: true as const, reconnectStrategy: () => 50 };
   const clusterOptions = {
@@ -101,7 +88,7 @@ async function soak(ca: CertificateAuthority): Promise<void> {
   ];
   await Promise.all([...clients.map((c) => c.connect()), subscriber.connect(), pool.connect(), redisCluster.connect()]);
   const tokenRequestsAtStart = emulator.identity.requests.filter((r) => r.endpoint === 'token').length;
-  const renewalsAtStart = renewalsSeen;
+  const renewalsAtStart = events.renewals;
   let received = 0;
   await subscriber.subscribe('soak', () => received++);
 
@@ -137,13 +124,13 @@ async function soak(ca: CertificateAuthority): Promise<void> {
     minutes,
     reconnectEverySeconds,
     gates: single.gates,
-    progress: () => `${ok} ok, ${failed} failed, ${renewalsSeen} renewals`,
+    progress: () => `${ok} ok, ${failed} failed, ${events.renewals} renewals`,
   });
   running = false;
   await Promise.all(workers);
   await new Promise((r) => setTimeout(r, 500));
 
-  const renewals = renewalsSeen - renewalsAtStart;
+  const renewals = events.renewals - renewalsAtStart;
   const tokenRequests = emulator.identity.requests.filter((r) => r.endpoint === 'token').length - tokenRequestsAtStart;
   const gates: RedisGate[] = [...single.gates, ...cluster.gates];
   const result = {
@@ -160,8 +147,8 @@ async function soak(ca: CertificateAuthority): Promise<void> {
     tokenRequests,
     tokenRequestsPerRenewal: renewals === 0 ? 0 : tokenRequests / renewals,
     ...gateAuthFigures(gates, DEFAULT_SECRET_PRINCIPAL.objectId),
-    reAuthFailures,
-    reAuthSkipped: skipped,
+    reAuthFailures: events.reAuthFailures,
+    reAuthSkipped: events.skipped,
     providerSubscribersBeforeClose: provider.subscriberCount,
     providerSubscribersAfterClose: 0,
   };

@@ -3,9 +3,32 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { RedisGate } from '../../src/emulator/gate/redis-gate.js';
+import type { Emulator } from '../../src/emulator/index.js';
+import { DEFAULT_SECRET_PRINCIPAL } from '../../src/emulator/idp/constants.js';
+import type { EntraIdCredentialsProvider } from '../../src/provider/entra-id-credentials-provider.js';
+import { createFromServicePrincipal } from '../../src/provider/factories/service-principal.js';
 
 /** Runs for `minutes` while `progress()` is printed every 5 s and, unless 0, every gate drops every connection
  * every `reconnectEverySeconds`. Resolves to the number of forced drops. */
+/** The soaks' provider (the real MSAL service-principal path against the emulator, renewing at half-life) and its event counts. */
+export function soakProvider(emulator: Emulator): {
+  provider: EntraIdCredentialsProvider;
+  readonly events: { readonly renewals: number; readonly reAuthFailures: number; readonly skipped: number };
+} {
+  const provider = createFromServicePrincipal({
+    clientId: DEFAULT_SECRET_PRINCIPAL.clientId,
+    clientSecret: DEFAULT_SECRET_PRINCIPAL.clientSecret,
+    tenantId: emulator.identity.tenantId,
+    authorityHost: emulator.identity.authorityHost,
+    tokenManagerConfig: { expirationRefreshRatio: 0.5, lowerRefreshBoundMillis: 0, minRefreshIntervalMs: 250 },
+  });
+  const events = { renewals: 0, reAuthFailures: 0, skipped: 0 };
+  provider.on('tokenRenewed', () => events.renewals++);
+  provider.on('reAuthenticationFailed', () => events.reAuthFailures++);
+  provider.on('reAuthenticationSkipped', () => events.skipped++);
+  return { provider, events };
+}
+
 export async function soakFor(options: {
   minutes: number;
   reconnectEverySeconds: number;
