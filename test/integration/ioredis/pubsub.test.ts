@@ -3,13 +3,11 @@
 // adapter reconnects ahead of expiry with the fresh token and ioredis resubscribes; the messages published
 // during each reconnect are counted and reported.
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import type { Emulator } from '../../../src/emulator/index.js';
+import { describe, test } from 'node:test';
 import { withEntraId } from '../../../src/ioredis/index.js';
-import type { EntraIdCredentialsProvider } from '../../../src/provider/entra-id-credentials-provider.js';
 import type { ReAuthenticationSkippedEvent } from '../../../src/provider/types.js';
 import { IOREDIS5, IOREDIS6, type AnyRedis, type Flavour } from './helpers/clients.js';
-import { acceptedUtis, ClientTracker, eventually, gateConnectionOf, realProvider, startStack, waitFor, type TokenLog } from './helpers/stack.js';
+import { acceptedUtis, eventually, gateConnectionOf, useStack, waitFor } from './helpers/stack.js';
 
 const RENEWALS = 3;
 const PUBLISH_EVERY_MS = 10;
@@ -29,25 +27,11 @@ const variants: Variant[] = [
 describe('subscribers across token rotations', { concurrency: true }, () => {
   for (const variant of variants) {
     describe(variant.label, () => {
-      let emulator: Emulator;
-      let provider: EntraIdCredentialsProvider;
-      let log: TokenLog;
-      const clients = new ClientTracker<AnyRedis>();
-      before(async () => {
-        emulator = await startStack();
-        ({ provider, log } = realProvider(emulator));
-      });
-      after(async () => {
-        try {
-          await clients.closeAll();
-          assert.equal(provider.subscriberCount, 0, 'every binding released its subscription');
-        } finally {
-          await provider.close();
-          await emulator.close();
-        }
-      });
+      const stack = useStack<AnyRedis>({ checkReleased: true });
+      const clients = stack.clients;
 
       test(`keeps receiving over ${RENEWALS} renewals; ${variant.resp3 ? 'no message missed' : 'missed messages counted'}`, async (t) => {
+        const { emulator, provider, log } = stack;
         const azure = emulator.redis;
         assert.ok(azure);
         const open = (credentials: object): AnyRedis => {

@@ -2,33 +2,18 @@
 // The provider emits reAuthenticationFailed with the connection's address (no token in it), the adapter
 // reconnects, and the connection recovers with the next good token.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import type { Emulator } from '../../../src/emulator/index.js';
+import { test } from 'node:test';
 import { DEFAULT_CERTIFICATE_PRINCIPAL } from '../../../src/emulator/idp/constants.js';
 import type { ReAuthenticationError } from '../../../src/errors.js';
 import { withEntraId, type CredentialsSource } from '../../../src/ioredis/index.js';
 import type { EntraIdCredentialsProvider } from '../../../src/provider/entra-id-credentials-provider.js';
 import type { CredentialsListener, RedisCredentials } from '../../../src/provider/types.js';
 import { IOREDIS5, IOREDIS6 } from './helpers/clients.js';
-import { acceptedUtis, ClientTracker, eventually, gateConnectionOf, realProvider, startStack, waitFor, type TokenLog } from './helpers/stack.js';
+import { acceptedUtis, eventually, gateConnectionOf, useStack, waitFor } from './helpers/stack.js';
 import type { AnyRedis } from './helpers/clients.js';
 
-let emulator: Emulator;
-let provider: EntraIdCredentialsProvider;
-let log: TokenLog;
-const clients = new ClientTracker<AnyRedis>();
-before(async () => {
-  emulator = await startStack();
-  ({ provider, log } = realProvider(emulator));
-});
-after(async () => {
-  try {
-    await clients.closeAll();
-  } finally {
-    await provider.close();
-    await emulator.close();
-  }
-});
+const stack = useStack<AnyRedis>();
+const clients = stack.clients;
 
 /** The real provider, plus a way to push a token of another principal (under our oid) to the bound clients. */
 class InjectingSource implements CredentialsSource {
@@ -50,7 +35,7 @@ class InjectingSource implements CredentialsSource {
     this.inner.reportReAuthenticationFailure(error, address);
   }
   pushForeignToken(): string {
-    const foreign = emulator.identity.issueAccessToken(DEFAULT_CERTIFICATE_PRINCIPAL.clientId);
+    const foreign = stack.emulator.identity.issueAccessToken(DEFAULT_CERTIFICATE_PRINCIPAL.clientId);
     for (const listener of this.#listeners) listener.onNext({ username: this.getCredentials().username, password: foreign });
     return foreign;
   }
@@ -58,6 +43,7 @@ class InjectingSource implements CredentialsSource {
 
 for (const flavour of [IOREDIS6, IOREDIS5]) {
   test(`${flavour.name}: a rejected re-AUTH is reported with the address and recovers on the next token`, async () => {
+    const { emulator, provider, log } = stack;
     const azure = emulator.redis;
     assert.ok(azure);
     const source = new InjectingSource(provider);

@@ -1,6 +1,8 @@
 // The real pieces for the ioredis integration tests: the emulator (local Entra ID + TLS gates in front of real
 // redis-servers), the real service-principal provider (msal-node over HTTPS, trusted through the test CA), and
 // helpers to read what the gates saw.
+import assert from 'node:assert/strict';
+import { after, before } from 'node:test';
 import type { TLSSocket } from 'node:tls';
 import { startEmulator, type Emulator } from '../../../../src/emulator/index.js';
 import { DEFAULT_SECRET_PRINCIPAL } from '../../../../src/emulator/idp/constants.js';
@@ -173,4 +175,45 @@ export class ClientTracker<T extends { disconnect(): void; once(event: 'end', li
     for (const client of this.#clients) client.disconnect();
     await waitFor('every client to end', () => this.#clients.every((client) => this.#ended.has(client)));
   }
+}
+
+/**
+ * Call inside a `describe` (or at a file's top level): before its tests, starts the emulator and the real provider;
+ * after them, disconnects every tracked client, optionally checks that each binding released its subscription,
+ * and closes the provider and the emulator. Read the fields inside tests.
+ */
+export function useStack<T extends { disconnect(): void; once(event: 'end', listener: () => void): unknown }>(
+  options: { checkReleased?: boolean } = {},
+): { readonly emulator: Emulator; readonly provider: EntraIdCredentialsProvider; readonly log: TokenLog; readonly clients: ClientTracker<T> } {
+  let emulator: Emulator | undefined;
+  let real: { provider: EntraIdCredentialsProvider; log: TokenLog } | undefined;
+  const clients = new ClientTracker<T>();
+  before(async () => {
+    emulator = await startStack();
+    real = realProvider(emulator);
+  });
+  after(async () => {
+    try {
+      await clients.closeAll();
+      if (options.checkReleased === true) assert.equal(real?.provider.subscriberCount, 0, 'every binding released its subscription');
+    } finally {
+      await real?.provider.close();
+      await emulator?.close();
+    }
+  });
+  return {
+    get emulator() {
+      assert.ok(emulator, 'started in before()');
+      return emulator;
+    },
+    get provider() {
+      assert.ok(real, 'started in before()');
+      return real.provider;
+    },
+    get log() {
+      assert.ok(real, 'started in before()');
+      return real.log;
+    },
+    clients,
+  };
 }
