@@ -10,11 +10,12 @@
  *
  * Without node-redis's channels (node-redis before 5.12) nothing is tagged by the trace. Clients the application
  * watched (`watchNodeRedisClient`, `watchNodeRedisPool`, `watchNodeRedisCluster`) are hooked instead
- * (`client-hook.ts`): a call names its client, and a second listener of the same client in one renewal is found to be a duplicate
- * (nothing sent); the older of the two is then disposed. A listener of a client the application closed is
- * disposed at its first call. Every other listener is called, as before.
+ * (`client-hook.ts`): a call names its client, and a second listener of the same client in one renewal is found
+ * to be a duplicate (nothing sent); the older of the two is then disposed. A listener of a client the
+ * application closed is disposed at its first call. Every other listener is called, as before.
  *
- * A re-AUTH the trace shows refused is retried on the same connection (node-redis 6.3+): after
+ * A re-AUTH the trace shows refused by the server (an error reply, not a lost connection: a reconnect
+ * authenticates anyway) is retried on the same connection (node-redis 6.3+ and 5.12+): after
  * {@link REAUTH_RETRY_DELAYS_MS}, the newest listener of that client is handed the current credentials again,
  * so a connection whose re-AUTH met a passing refusal recovers instead of being closed at expiry. Not for
  * watched clients (their watch reconnects them) nor for a client that reconnected meanwhile (its handshake
@@ -51,6 +52,20 @@ export interface AttributedSubscriber {
 
 /** Delays before retrying a refused re-AUTH on the same connection, in ms: one retry per entry. */
 export const REAUTH_RETRY_DELAYS_MS: readonly number[] = Object.freeze([500, 2_000]);
+
+/**
+ * True for an error the Redis server replied (node-redis's `ErrorReply` family: `WRONGPASS …`, `ERR …`), false
+ * for a connection that was lost or closed under the command.
+ */
+export function isServerReply(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  let proto = Object.getPrototypeOf(error) as object | null;
+  while (proto !== null) {
+    if ((proto as { constructor?: { name?: unknown } }).constructor?.name === 'ErrorReply') return true;
+    proto = Object.getPrototypeOf(proto) as object | null;
+  }
+  return /^[A-Z][A-Z_]+ /.test(error.message);
+}
 
 /** What the provider gives the attribution. */
 export interface AttributionHost<S extends AttributedSubscriber> {
@@ -256,7 +271,7 @@ export class NodeRedisListenerAttribution<S extends AttributedSubscriber> {
             : addressOfClientId(typeof settled.clientId === 'string' ? settled.clientId : undefined);
         this.#tracedFailures++;
         this.#host.reportFailure(error, address);
-        if (typeof settled.clientId === 'string') this.#retryLater(settled.clientId);
+        if (typeof settled.clientId === 'string' && isServerReply(error)) this.#retryLater(settled.clientId);
       }
       this.#unsettled--;
       this.#stopWatchIfDone();
