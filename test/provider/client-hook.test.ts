@@ -9,10 +9,17 @@ class FakeInstance {
   isOpen = true;
   readonly sent: object[] = [];
   fail: Error | undefined;
-  // node-redis 5.x/6.x: a per-instance arrow-function property, called by the client's credentials listeners.
-  reAuthenticate = (credentials: object): Promise<void> => {
-    this.sent.push(credentials);
+  /** A RESP2 connection in subscribe mode: node-redis skips the AUTH. */
+  resp2Subscribed = false;
+  sendCommand(args: unknown[]): Promise<void> {
+    this.sent.push(args[1] as object);
     return this.fail === undefined ? Promise.resolve() : Promise.reject(this.fail);
+  }
+  // node-redis 5.x/6.x: a per-instance arrow-function property, called by the client's credentials listeners; it
+  // sends AUTH through this.sendCommand unless the connection is a RESP2 subscriber.
+  reAuthenticate = async (credentials: object): Promise<void> => {
+    if (this.resp2Subscribed) return;
+    await this.sendCommand(['AUTH', credentials]);
   };
   /** What node-redis's listener does with new credentials. */
   listener(): { onNext(credentials: object): void } {
@@ -94,6 +101,20 @@ describe('node-redis client hook', () => {
     instance.reAuthenticate(credentials(8)).catch(() => undefined);
     await new Promise((resolve) => setImmediate(resolve));
     assert.equal(takeRefusedAddress(), undefined, 'not left over for a later, unrelated report');
+  });
+
+  it('a skipped AUTH (RESP2 subscriber) calls onSkipped; a sent one does not; sendCommand is restored', async () => {
+    const { instance, view } = fakeClient();
+    let skipped = 0;
+    hookReAuthenticate(view, 'watch:s', () => undefined, undefined, () => skipped++);
+    instance.listener().onNext(credentials(10));
+    assert.equal(skipped, 0);
+    instance.resp2Subscribed = true;
+    instance.listener().onNext(credentials(11));
+    assert.equal(skipped, 1);
+    assert.equal(instance.sent.length, 1);
+    assert.equal(Object.prototype.hasOwnProperty.call(instance, 'sendCommand'), false, 'the probe is gone');
+    await new Promise((resolve) => setImmediate(resolve));
   });
 
   it('an onRefused that throws does not become an unhandled rejection; node-redis still sees the error', async () => {

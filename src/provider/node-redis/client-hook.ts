@@ -10,7 +10,10 @@
  * - send one `AUTH` per client per token even when node-redis leaked older listeners of the same client
  *   (a second call with the same credentials is answered without sending anything);
  * - skip listeners left over by a client the application closed;
- * - see a refused re-`AUTH` on that very client, so the watch can reconnect it.
+ * - see a refused re-`AUTH` on that very client, so the watch can reconnect it;
+ * - see node-redis skip the `AUTH` (a RESP2 connection in subscribe mode cannot take it): while node-redis's own
+ *   `reAuthenticate` runs, the client's `sendCommand` is watched for that call, so no guess about the protocol
+ *   (node-redis 6 defaults to RESP3, 5.x to RESP2) is needed.
  *
  * When a client has no such property (another node-redis line), nothing is hooked and the client keeps working
  * as before; only these extras are lost.
@@ -96,6 +99,29 @@ function instanceOwning(client: object): { reAuthenticate: unknown } | undefined
 }
 
 /**
+ * Runs `fn` (node-redis's `reAuthenticate`) and tells whether it called the instance's `sendCommand` meanwhile
+ * (synchronously: node-redis sends the `AUTH` before its first `await`). The instance's own `sendCommand` is
+ * shadowed for that call only and restored at once.
+ */
+function callWatchingSend(instance: object, fn: () => Promise<unknown>): { result: Promise<unknown>; sent: boolean } {
+  const target = instance as { sendCommand?: unknown };
+  const send = target.sendCommand;
+  if (typeof send !== 'function') return { result: fn(), sent: true };
+  const hadOwn = Object.prototype.hasOwnProperty.call(target, 'sendCommand');
+  let sent = false;
+  target.sendCommand = function (this: unknown, ...args: unknown[]): unknown {
+    sent = true;
+    return (send as (...a: unknown[]) => unknown).apply(this, args);
+  };
+  try {
+    return { result: fn(), sent };
+  } finally {
+    if (hadOwn) target.sendCommand = send;
+    else delete target.sendCommand;
+  }
+}
+
+/**
  * Hooks `client.reAuthenticate` (see the module comment).
  *
  * @param client - a node-redis client (standalone, pool member or cluster node).
@@ -103,6 +129,7 @@ function instanceOwning(client: object): { reAuthenticate: unknown } | undefined
  * @param onRefused - called when an `AUTH` the hook forwarded was rejected (refused by the server, or the
  *   connection dropped under it); never throws into node-redis.
  * @param address - the client's `host:port`, for the provider's `reAuthenticationFailed` event.
+ * @param onSkipped - called when node-redis skipped the `AUTH` it was asked for (RESP2 subscriber).
  * @returns a function that removes the hook (idempotent), or undefined when the client cannot be hooked.
  */
 export function hookReAuthenticate(
@@ -110,6 +137,7 @@ export function hookReAuthenticate(
   tag: string,
   onRefused: (error: unknown) => void,
   address?: () => string | undefined,
+  onSkipped?: () => void,
 ): (() => void) | undefined {
   const target = instanceOwning(client);
   if (target === undefined) return undefined;
@@ -129,7 +157,14 @@ export function hookReAuthenticate(
     report(tag, 'forwarded');
     last = credentials;
     lastFailed = false;
-    const result = original.call(target, credentials);
+    const { result, sent } = callWatchingSend(target, () => original.call(target, credentials));
+    if (!sent && onSkipped !== undefined) {
+      try {
+        onSkipped();
+      } catch {
+        // as for onRefused: never into node-redis
+      }
+    }
     result.then(undefined, (error: unknown) => {
       if (last !== credentials) return;
       lastFailed = true;

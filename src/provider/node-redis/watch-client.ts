@@ -96,14 +96,18 @@ export function watchNodeRedisMember(
   const onConnect = (): void => announceSubscription(tag);
   // The application closed the client: its subscriptions are over (node-redis before 5.12 may not dispose them).
   const onEnd = (): void => releaseWatchedClient(tag);
-  const onRenewed = (): void => {
-    const resp = client.options?.RESP ?? 2;
-    if (resp !== 2 || !client.isPubSubActive) return;
+  // node-redis skipped the AUTH (RESP2 in subscribe mode): say so, and reconnect with the fresh token.
+  const onSkipped = (): void => {
+    if (disposed) return;
     provider.reportReAuthenticationSkipped({ address: addressOf(client), reason: 'resp2-subscriber', action: 'reconnect' });
     reconnect();
   };
   // The provider reports the refusal (node-redis hands it over); the watch reconnects with the current token.
-  const unhook = hookReAuthenticate(client, tag, reconnect, () => addressOf(client));
+  const unhook = hookReAuthenticate(client, tag, reconnect, () => addressOf(client), onSkipped);
+  // A client that cannot be hooked: only an explicit RESP: 2 subscriber is known to skip the AUTH.
+  const onRenewed = (): void => {
+    if (unhook === undefined && client.options?.RESP === 2 && client.isPubSubActive) onSkipped();
+  };
 
   client.on('ready', onReady);
   client.on('connect', onConnect);

@@ -15,7 +15,7 @@ describe('node-redis pub/sub across token rotations', () => {
 
   async function run(
     t: { after: (fn: () => unknown) => void },
-    resp: 2 | 3,
+    resp: 2 | 3 | undefined,
     watch: boolean,
     rotations: number,
   ): Promise<{ published: number; received: number[]; skipped: ReAuthenticationSkippedEvent[]; reconnects: number; expired: number }> {
@@ -26,7 +26,8 @@ describe('node-redis pub/sub across token rotations', () => {
     t.after(() => provider.close());
     const socket = { host: redis.host, port: redis.port, tls: true as const, reconnectStrategy: () => 20 };
     const publisher = createClient({ socket, RESP: 3, credentialsProvider: provider });
-    const subscriber = createClient({ socket, RESP: resp, credentialsProvider: provider });
+    // RESP undefined: node-redis's default (RESP3 in 6.x).
+    const subscriber = createClient({ socket, ...(resp === undefined ? {} : { RESP: resp }), credentialsProvider: provider });
     publisher.on('error', () => undefined);
     subscriber.on('error', () => undefined);
     t.after(() => publisher.destroy());
@@ -37,7 +38,7 @@ describe('node-redis pub/sub across token rotations', () => {
     const watcher = watch ? watchNodeRedisClient(subscriber, provider) : undefined;
     t.after(() => watcher?.dispose());
     const received: number[] = [];
-    const channel = `pubsub:${resp}:${String(watch)}`;
+    const channel = `pubsub:${String(resp)}:${String(watch)}`;
     await subscriber.subscribe(channel, (message) => received.push(Number(message)));
     let published = 0;
     let running = true;
@@ -64,6 +65,14 @@ describe('node-redis pub/sub across token rotations', () => {
     const redis = env.emulator.redis;
     assert.ok(redis);
     assertOneAuthPerToken(redis.gates, OID);
+  });
+
+  it('default-protocol subscriber (node-redis 6: RESP3) watched: no skip reported, no reconnect, nothing missed', async (t) => {
+    const result = await run(t, undefined, true, 3);
+    assert.deepEqual(result.skipped, [], 'node-redis 6 re-authenticates its default-protocol subscriber in place');
+    assert.equal(result.reconnects, 0);
+    assert.equal(result.expired, 0);
+    assert.deepEqual(result.received, Array.from({ length: result.published }, (_, i) => i));
   });
 
   it('RESP2 subscriber without help: node-redis skips AUTH silently and the gate closes it at expiry', async (t) => {
