@@ -10,7 +10,7 @@
 // MSAL needs the emulator's CA trusted at process start (NODE_EXTRA_CA_CERTS): the script writes a CA to a temp
 // directory and re-spawns itself with the variable set. Results also go to bench/out/soak-ioredis-<mode>-<time>.json.
 import type { EventEmitter } from 'node:events';
-import { gateAuthFigures, reportSoak, soakFor, soakProvider } from './lib/soak.js';
+import { commonSoakRows, gateAuthFigures, reportSoak, soakFor, soakProvider } from './lib/soak.js';
 import { parseArgs } from 'node:util';
 import { Cluster as Cluster6, Redis as Redis6 } from 'ioredis';
 import { Cluster as Cluster5, Redis as Redis5 } from 'ioredis5';
@@ -156,15 +156,7 @@ async function soak(ca: CertificateAuthority): Promise<void> {
   await emulator.close();
 
   const rows: [string, string | number, string][] = [
-    ['commands OK', result.commandsOk, '> 0'],
-    ['commands failed', result.commandsFailed, '0 (a forced drop may fail the commands in flight)'],
-    ['pub/sub messages received / published', `${result.messagesReceived} / ${result.messagesPublished}`, 'equal without forced reconnects'],
-    ['renewals', result.renewals, `~${Math.round((minutes * 60) / (tokenSeconds / 2))}`],
-    ['token requests per renewal', result.tokenRequestsPerRenewal.toFixed(3), '1'],
-    ['AUTHs per renewal per connection (max)', result.maxAuthsPerTokenPerConnection, '1'],
-    ['AUTHs per renewal per connection (mean)', result.meanAuthsPerTokenPerConnection.toFixed(3), '1'],
-    ['gate expiry closures', result.gateExpiryClosures, '0'],
-    ['gate AUTH rejections', result.gateAuthRejected, '0'],
+    ...commonSoakRows(result, { minutes, tokenSeconds, failedIdeal: '0 (a forced drop may fail the commands in flight)' }),
     ['re-AUTH failures / skipped (RESP2 subscriber)', `${result.reAuthFailures} / ${result.reAuthSkipped}`, '0 / 0 (no RESP2 subscriber here)'],
     ['forced reconnects (every connection)', result.forcedReconnects, '-'],
     ['connections seen / open at the end', `${result.connectionsTotal} / ${result.openConnections}`, '-'],

@@ -6,7 +6,7 @@
 //
 // MSAL needs the emulator's CA trusted at process start (NODE_EXTRA_CA_CERTS): the script writes a CA to a temp
 // directory and re-spawns itself with the variable set. Results also go to bench/out/soak-node-redis-<time>.json.
-import { gateAuthFigures, reportSoak, soakFor, soakProvider } from './lib/soak.js';
+import { commonSoakRows, gateAuthFigures, reportSoak, soakFor, soakProvider } from './lib/soak.js';
 import { parseArgs } from 'node:util';
 import { createClient, createClientPool, createCluster } from 'redis';
 import { createClient as createClient5, createClientPool as createClientPool5, createCluster as createCluster5 } from 'redis5';
@@ -153,7 +153,7 @@ async function soak(ca: CertificateAuthority): Promise<void> {
     providerSubscribersAfterClose: 0,
   };
   await Promise.all([...clients.map((c) => c.close()), subscriber.close(), pool.close(), redisCluster.close()]);
-  // After closing: a watch still listening when its client closes releases what node-redis 5.x leaves subscribed.
+  // After closing: a watch still listening when its client closes releases what node-redis before 5.12 leaves subscribed.
   for (const w of watches) w.dispose();
   result.providerSubscribersAfterClose = provider.subscriberCount;
   await provider.close();
@@ -161,15 +161,7 @@ async function soak(ca: CertificateAuthority): Promise<void> {
   await emulator.close();
 
   const rows: [string, string | number, string][] = [
-    ['commands OK', result.commandsOk, '> 0'],
-    ['commands failed', result.commandsFailed, '0'],
-    ['pub/sub messages received / published', `${result.messagesReceived} / ${result.messagesPublished}`, 'equal without forced reconnects'],
-    ['renewals', result.renewals, `~${Math.round((minutes * 60) / (tokenSeconds / 2))}`],
-    ['token requests per renewal', result.tokenRequestsPerRenewal.toFixed(3), '1'],
-    ['AUTHs per renewal per connection (max)', result.maxAuthsPerTokenPerConnection, '1'],
-    ['AUTHs per renewal per connection (mean)', result.meanAuthsPerTokenPerConnection.toFixed(3), '1'],
-    ['gate expiry closures', result.gateExpiryClosures, '0'],
-    ['gate AUTH rejections', result.gateAuthRejected, '0'],
+    ...commonSoakRows(result, { minutes, tokenSeconds, failedIdeal: '0' }),
     ['forced reconnects (all standalone connections)', result.forcedReconnects, '-'],
     ['connections seen / open at the end', `${result.connectionsTotal} / ${result.openConnections}`, '- / 9'],
     ['subscriptions before / after close', `${result.providerSubscribersBeforeClose} / ${result.providerSubscribersAfterClose}`, '9 (+ listeners of reconnects since the last renewal) / 0'],

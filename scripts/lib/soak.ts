@@ -85,6 +85,34 @@ export function gateAuthFigures(gates: readonly RedisGate[], oid: string): {
 }
 
 /** Prints `rows` (name, value, ideal) under `title` and writes `result` to `bench/out/<name>-<time>.json`. */
+/** The figures every soak reports (its result object carries them). */
+export interface SoakFigures extends ReturnType<typeof gateAuthFigures> {
+  readonly commandsOk: number;
+  readonly commandsFailed: number;
+  readonly messagesReceived: number;
+  readonly messagesPublished: number;
+  readonly renewals: number;
+  readonly tokenRequestsPerRenewal: number;
+}
+
+/** The report rows every soak shares, from commands OK to gate AUTH rejections: [figure, value, ideal]. */
+export function commonSoakRows(
+  result: SoakFigures,
+  options: { minutes: number; tokenSeconds: number; failedIdeal: string },
+): [string, string | number, string][] {
+  return [
+    ['commands OK', result.commandsOk, '> 0'],
+    ['commands failed', result.commandsFailed, options.failedIdeal],
+    ['pub/sub messages received / published', `${result.messagesReceived} / ${result.messagesPublished}`, 'equal without forced reconnects'],
+    ['renewals', result.renewals, `~${Math.round((options.minutes * 60) / (options.tokenSeconds / 2))}`],
+    ['token requests per renewal', result.tokenRequestsPerRenewal.toFixed(3), '1'],
+    ['AUTHs per renewal per connection (max)', result.maxAuthsPerTokenPerConnection, '1'],
+    ['AUTHs per renewal per connection (mean)', result.meanAuthsPerTokenPerConnection.toFixed(3), '1'],
+    ['gate expiry closures', result.gateExpiryClosures, '0'],
+    ['gate AUTH rejections', result.gateAuthRejected, '0'],
+  ];
+}
+
 export function reportSoak(title: string, name: string, rows: [string, string | number, string][], result: object): void {
   const width = Math.max(...rows.map((r) => r[0].length));
   process.stdout.write(`${title}\n`);
