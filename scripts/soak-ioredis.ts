@@ -10,7 +10,7 @@
 // MSAL needs the emulator's CA trusted at process start (NODE_EXTRA_CA_CERTS): the script writes a CA to a temp
 // directory and re-spawns itself with the variable set. Results also go to bench/out/soak-ioredis-<mode>-<time>.json.
 import type { EventEmitter } from 'node:events';
-import { commonSoakRows, gateAuthFigures, reportSoak, soakFor, soakProvider } from './lib/soak.js';
+import { commonSoakRows, gateAuthFigures, reportSoak, soakProvider, soakUnderLoad } from './lib/soak.js';
 import { parseArgs } from 'node:util';
 import { Cluster as Cluster6, Redis as Redis6 } from 'ioredis';
 import { Cluster as Cluster5, Redis as Redis5 } from 'ioredis5';
@@ -102,30 +102,7 @@ async function soak(ca: CertificateAuthority): Promise<void> {
   const tokenRequestsAtStart = emulator.identity.stats().requestsByEndpoint.token ?? 0;
   const renewalsAtStart = events.renewals;
 
-  let ok = 0;
-  let failed = 0;
-  let running = true;
-  const worker = async (step: (i: number) => Promise<unknown>): Promise<void> => {
-    for (let i = 0; running; i++) {
-      try {
-        await step(i);
-        ok++;
-      } catch {
-        failed++;
-      }
-      await new Promise((r) => setTimeout(r, 2));
-    }
-  };
-  const workers = run.map((step) => worker(step));
-  const forcedReconnects = await soakFor({
-    minutes,
-    reconnectEverySeconds,
-    gates: azure.gates,
-    progress: () => `${ok} ok, ${failed} failed, ${events.renewals} renewals`,
-  });
-  running = false;
-  await Promise.all(workers);
-  await new Promise((r) => setTimeout(r, 500));
+  const load = await soakUnderLoad(run, { minutes, reconnectEverySeconds, gates: azure.gates, renewals: () => events.renewals });
 
   const renewals = events.renewals - renewalsAtStart;
   const tokenRequests = (emulator.identity.stats().requestsByEndpoint.token ?? 0) - tokenRequestsAtStart;
@@ -134,9 +111,10 @@ async function soak(ca: CertificateAuthority): Promise<void> {
     tokenSeconds,
     mode: clusterMode ? 'cluster' : 'standalone',
     libraries,
-    commandsOk: ok,
-    commandsFailed: failed,
-    forcedReconnects,
+    commandsOk: load.ok,
+    commandsFailed: load.failed,
+    failureReasons: load.failureReasons,
+    forcedReconnects: load.forcedReconnects,
     messagesPublished: published,
     messagesReceived: received,
     renewals,

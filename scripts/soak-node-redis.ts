@@ -6,7 +6,7 @@
 //
 // MSAL needs the emulator's CA trusted at process start (NODE_EXTRA_CA_CERTS): the script writes a CA to a temp
 // directory and re-spawns itself with the variable set. Results also go to bench/out/soak-node-redis-<time>.json.
-import { commonSoakRows, gateAuthFigures, reportSoak, soakFor, soakProvider } from './lib/soak.js';
+import { commonSoakRows, gateAuthFigures, reportSoak, soakProvider, soakUnderLoad } from './lib/soak.js';
 import { parseArgs } from 'node:util';
 import { createClient, createClientPool, createCluster } from 'redis';
 import { createClient as createClient5, createClientPool as createClientPool5, createCluster as createCluster5 } from 'redis5';
@@ -92,43 +92,20 @@ async function soak(ca: CertificateAuthority): Promise<void> {
   let received = 0;
   await subscriber.subscribe('soak', () => received++);
 
-  let ok = 0;
-  let failed = 0;
-  const failureReasons = new Map<string, number>();
   let published = 0;
-  let running = true;
-  const worker = async (run: (i: number) => Promise<unknown>): Promise<void> => {
-    for (let i = 0; running; i++) {
-      try {
-        await run(i);
-        ok++;
-      } catch (error) {
-        failed++;
-        const reason = error instanceof Error ? `${error.name}: ${error.message.slice(0, 80)}` : String(error);
-        failureReasons.set(reason, (failureReasons.get(reason) ?? 0) + 1);
-      }
-      await new Promise((r) => setTimeout(r, 2));
-    }
-  };
-  const workers = [
-    ...clients.map((c, n) => worker((i) => c.set(`soak:${n}:${i % 100}`, String(i)))),
-    worker((i) => pool.incr(`soak:pool:${i % 100}`)),
-    worker((i) => redisCluster.set(`soak:cluster:${i % 1000}`, String(i))),
-    worker((i) => clients[0]?.multi().incr('soak:tx').get(`soak:0:${i % 100}`).exec() ?? Promise.resolve()),
-    worker(async () => {
-      await clients[0]?.publish('soak', 'm');
-      published++;
-    }),
-  ];
-  const forcedReconnects = await soakFor({
-    minutes,
-    reconnectEverySeconds,
-    gates: single.gates,
-    progress: () => `${ok} ok, ${failed} failed, ${events.renewals} renewals`,
-  });
-  running = false;
-  await Promise.all(workers);
-  await new Promise((r) => setTimeout(r, 500));
+  const load = await soakUnderLoad(
+    [
+      ...clients.map((c, n) => (i: number) => c.set(`soak:${n}:${i % 100}`, String(i))),
+      (i) => pool.incr(`soak:pool:${i % 100}`),
+      (i) => redisCluster.set(`soak:cluster:${i % 1000}`, String(i)),
+      (i) => clients[0]?.multi().incr('soak:tx').get(`soak:0:${i % 100}`).exec() ?? Promise.resolve(),
+      async () => {
+        await clients[0]?.publish('soak', 'm');
+        published++;
+      },
+    ],
+    { minutes, reconnectEverySeconds, gates: single.gates, renewals: () => events.renewals },
+  );
 
   const renewals = events.renewals - renewalsAtStart;
   const tokenRequests = emulator.identity.requests.filter((r) => r.endpoint === 'token').length - tokenRequestsAtStart;
@@ -137,10 +114,10 @@ async function soak(ca: CertificateAuthority): Promise<void> {
     minutes,
     tokenSeconds,
     library: library.name,
-    commandsOk: ok,
-    commandsFailed: failed,
-    failureReasons: Object.fromEntries(failureReasons),
-    forcedReconnects,
+    commandsOk: load.ok,
+    commandsFailed: load.failed,
+    failureReasons: load.failureReasons,
+    forcedReconnects: load.forcedReconnects,
     messagesPublished: published,
     messagesReceived: received,
     renewals,

@@ -29,7 +29,54 @@ export function soakProvider(emulator: Emulator): {
   return { provider, events };
 }
 
-export async function soakFor(options: {
+/** What {@link soakUnderLoad} counted. */
+export interface SoakLoad {
+  readonly ok: number;
+  readonly failed: number;
+  /** Failed commands by `name: message` (first 80 characters). */
+  readonly failureReasons: Record<string, number>;
+  readonly forcedReconnects: number;
+}
+
+/**
+ * Runs every step in its own loop (2 ms apart) for the soak's duration (see {@link soakFor}), counting outcomes;
+ * waits for the loops to finish and 500 ms more for late replies.
+ */
+export async function soakUnderLoad(
+  steps: readonly ((i: number) => Promise<unknown>)[],
+  options: { minutes: number; reconnectEverySeconds: number; gates: readonly RedisGate[]; renewals: () => number },
+): Promise<SoakLoad> {
+  let ok = 0;
+  let failed = 0;
+  const failureReasons: Record<string, number> = {};
+  let running = true;
+  const loop = async (step: (i: number) => Promise<unknown>): Promise<void> => {
+    for (let i = 0; running; i++) {
+      try {
+        await step(i);
+        ok++;
+      } catch (error) {
+        failed++;
+        const reason = error instanceof Error ? `${error.name}: ${error.message.slice(0, 80)}` : String(error);
+        failureReasons[reason] = (failureReasons[reason] ?? 0) + 1;
+      }
+      await new Promise((r) => setTimeout(r, 2));
+    }
+  };
+  const loops = steps.map((step) => loop(step));
+  const forcedReconnects = await soakFor({
+    minutes: options.minutes,
+    reconnectEverySeconds: options.reconnectEverySeconds,
+    gates: options.gates,
+    progress: () => `${ok} ok, ${failed} failed, ${options.renewals()} renewals`,
+  });
+  running = false;
+  await Promise.all(loops);
+  await new Promise((r) => setTimeout(r, 500));
+  return { ok, failed, failureReasons, forcedReconnects };
+}
+
+async function soakFor(options: {
   minutes: number;
   reconnectEverySeconds: number;
   gates: readonly RedisGate[];
