@@ -18,6 +18,7 @@ import {
   startReliabilityEmulator,
   until,
 } from './helpers.js';
+import { resetConnectionsOnReAuth } from '../helpers/gate-faults.js';
 
 async function clusterReady(servers: readonly RedisServerHandle[]): Promise<boolean> {
   for (const server of servers) {
@@ -58,19 +59,10 @@ describe('Redis-side faults (reset mid re-AUTH, cluster master restart)', () => 
     try {
       await client.connect();
       const loop = new CommandLoop(() => client.incr('reliability:reset'));
-      // Drop every connection the moment the gate has read a re-AUTH (a plain AUTH on a connection already
-      // authenticated), before the reply is written: twice.
-      let resets = 0;
-      const onAuth = (record: { command: string; connectionId: number }): void => {
-        const connection = gate.connections().find((c) => c.id === record.connectionId);
-        if (resets < 2 && record.command === 'auth' && (connection?.acceptedAuthCount ?? 0) >= 1) {
-          resets++;
-          gate.closeAll();
-        }
-      };
-      gate.on('auth', onAuth);
-      await until('two resets mid re-AUTH', () => resets >= 2, 20_000);
-      gate.off('auth', onAuth);
+      // Drop every connection the moment the gate has read a re-AUTH, before the reply is written: twice.
+      const fault = resetConnectionsOnReAuth(gate, 2);
+      await until('two resets mid re-AUTH', () => fault.resets >= 2, 20_000);
+      fault.stop();
       const log = new EventLog(provider);
       await log.renewalsReach(2, 20_000);
       const errorsBefore = loop.errors.length;

@@ -14,6 +14,7 @@ import {
   useTestEmulator,
   until,
 } from './fixtures.js';
+import { resetConnectionsOnReAuth } from '../../helpers/gate-faults.js';
 
 const OID = DEFAULT_SECRET_PRINCIPAL.objectId;
 
@@ -41,17 +42,9 @@ describe('node-redis: connection reset in the middle of a re-AUTH', () => {
       t.after(() => client.destroy());
       await client.connect();
       // Reset every connection as soon as the gate has read a re-AUTH, before its reply is written: twice.
-      let resets = 0;
-      const onAuth = (record: { command: string; connectionId: number }): void => {
-        const connection = gate.connections().find((c) => c.id === record.connectionId);
-        if (resets < 2 && record.command === 'auth' && (connection?.acceptedAuthCount ?? 0) >= 1) {
-          resets++;
-          gate.closeAll();
-        }
-      };
-      gate.on('auth', onAuth);
-      t.after(() => gate.off('auth', onAuth));
-      await until('two resets mid re-AUTH', () => resets >= 2, 20_000);
+      const fault = resetConnectionsOnReAuth(gate, 2);
+      t.after(() => fault.stop());
+      await until('two resets mid re-AUTH', () => fault.resets >= 2, 20_000);
       await until('the client to be ready again', () => client.isReady);
       await renewals(provider, 2);
       let ok = 0;
